@@ -1,0 +1,70 @@
+package io.tunecard.cli;
+
+import io.tunecard.files.BadInputException;
+import io.tunecard.workflow.WorkflowException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tunecard} command line. Exit codes: 0 ok, 2 bad input or usage, 1 failure. Messages go
+ * to stderr; stack traces only with {@code --verbose}.
+ */
+@Command(
+    name = "tunecard",
+    mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
+    description = "Fine-tune a causal LM with LoRA, evaluate it and publish its model card.",
+    subcommands = {ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int BAD_INPUT = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (tests call this). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose = parseResult.hasMatchedOption("--verbose");
+          return report(ex, err, verbose);
+        });
+    return cli.execute(args);
+  }
+
+  static int report(Throwable ex, PrintWriter err, boolean verbose) {
+    Throwable cause = ex;
+    while (cause.getCause() != null
+        && !(cause instanceof BadInputException)
+        && !(cause instanceof WorkflowException)) {
+      Throwable next = cause.getCause();
+      if (next instanceof BadInputException || next instanceof WorkflowException) {
+        cause = next;
+        break;
+      }
+      if (cause.getClass().getName().startsWith("org.apache.beam")
+          || cause instanceof java.util.concurrent.ExecutionException
+          || cause instanceof java.lang.reflect.InvocationTargetException
+          || cause instanceof RuntimeException && cause.getMessage() == null) {
+        cause = next;
+      } else {
+        break;
+      }
+    }
+    boolean userError = cause instanceof BadInputException || cause instanceof WorkflowException;
+    err.println("error: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+    if (verbose) {
+      ex.printStackTrace(err);
+    } else if (!userError) {
+      err.println("(run with --verbose for the stack trace)");
+    }
+    err.flush();
+    return userError ? BAD_INPUT : FAILURE;
+  }
+}

@@ -1,0 +1,47 @@
+package io.tunecard.cli;
+
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.WorkflowLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The workflow file, its overrides and where its run directory is; shared by commands. */
+public final class WorkflowOptions {
+  @Parameters(index = "0", paramLabel = "WORKFLOW", description = "The workflow YAML file.")
+  Path workflow;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY.PATH=VALUE",
+      description = "Override a workflow key (repeatable), e.g. --set train.lr=1e-4.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(
+      names = "--run-dir",
+      paramLabel = "DIR",
+      description = "The run directory (default: runs/<workflow-name>/<run-id>).")
+  Path runDir;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Names the run under runs/<workflow-name>/ (default: ${DEFAULT-VALUE}).",
+      defaultValue = RunDirectory.DEFAULT_RUN_ID)
+  String runId;
+
+  @Option(names = "--verbose", description = "Show stack traces and debug output.")
+  boolean verbose;
+
+  WorkflowLoader.Loaded load() {
+    return WorkflowLoader.load(workflow, overrides);
+  }
+
+  RunDirectory runDirectory(WorkflowLoader.Loaded loaded) {
+    return runDir != null
+        ? new RunDirectory(runDir)
+        : RunDirectory.of(Path.of("runs"), loaded.workflow().name(), runId);
+  }
+}

@@ -1,0 +1,93 @@
+package io.tunecard.rundir;
+
+import io.tunecard.files.SafePaths;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The layout of {@code runs/<workflow-name>/<run-id>/}, the contract between stages (see
+ * ARCHITECTURE.md). Only paths live here; each stage owns what it writes.
+ */
+public record RunDirectory(Path root) {
+
+  public static final List<String> SPLITS = List.of("train", "validation", "test");
+  public static final String DEFAULT_RUN_ID = "default";
+
+  public RunDirectory {
+    root = root.toAbsolutePath().normalize();
+  }
+
+  /** {@code runs/<name>/<runId>} under {@code runsRoot}; name and run id may not escape it. */
+  public static RunDirectory of(Path runsRoot, String workflowName, String runId) {
+    Path dir = SafePaths.inside(runsRoot, workflowName, "workflow name");
+    return new RunDirectory(SafePaths.inside(dir, runId, "run id"));
+  }
+
+  public Path manifest() {
+    return root.resolve("manifest.json");
+  }
+
+  public Path dataset() {
+    return root.resolve("dataset");
+  }
+
+  public Path split(String split) {
+    if (!SPLITS.contains(split)) {
+      throw new IllegalArgumentException("split: expected one of " + SPLITS + ", found " + split);
+    }
+    return dataset().resolve(split + ".jsonl");
+  }
+
+  public Path stats() {
+    return dataset().resolve("stats.json");
+  }
+
+  public Path rejected() {
+    return dataset().resolve("rejected.jsonl");
+  }
+
+  public Path tokenizer() {
+    return root.resolve("tokenizer");
+  }
+
+  public Path base() {
+    return root.resolve("base");
+  }
+
+  public Path train() {
+    return root.resolve("train");
+  }
+
+  public Path trainMetrics() {
+    return train().resolve("metrics.jsonl");
+  }
+
+  public Path checkpoints() {
+    return train().resolve("checkpoints");
+  }
+
+  public Path checkpoint(long step) {
+    return checkpoints().resolve("step-" + step);
+  }
+
+  public Path eval() {
+    return root.resolve("eval");
+  }
+
+  public Path generations() {
+    return eval().resolve("generations");
+  }
+
+  public Path generations(String strategy) {
+    return SafePaths.inside(generations(), strategy + ".jsonl", "strategy name");
+  }
+
+  public Path evalMetrics() {
+    return eval().resolve("metrics.json");
+  }
+
+  /** Console and child-process logs of this run. */
+  public Path logs() {
+    return root.resolve("logs");
+  }
+}

@@ -1,0 +1,22 @@
+package io.tunecard.workflow;
+
+import java.util.List;
+
+/** Publishing to the Hugging Face Hub; the token comes only from the environment. */
+public record PublishSpec(
+    boolean enabled, String repoId, boolean privateRepo, List<GateRule> gate, String message) {
+
+  public PublishSpec {
+    gate = List.copyOf(gate);
+    Check.present("message", message);
+  }
+
+  static PublishSpec read(Section s) {
+    return new PublishSpec(
+        s.bool("enabled", false),
+        s.string("repo_id", null),
+        s.bool("private", false),
+        s.list("gate", List.of(), GateRule::read),
+        s.string("message", "Publish model card and adapter from tunecard"));
+  }
+}

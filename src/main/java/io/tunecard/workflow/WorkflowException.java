@@ -1,0 +1,18 @@
+package io.tunecard.workflow;
+
+import java.util.List;
+
+/** A workflow file that cannot be used; {@link #problems()} names every key that is wrong. */
+public final class WorkflowException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final List<String> problems;
+
+  public WorkflowException(String source, List<String> problems) {
+    super(source + ": " + problems.size() + " problem(s)\n  " + String.join("\n  ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+}
