@@ -15,10 +15,19 @@ final class ValidateCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
   @Spec CommandSpec spec;
 
+  @picocli.CommandLine.Option(
+      names = "--print-name",
+      description = "Print only the workflow's name (for scripts).")
+  boolean printName;
+
   @Override
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
     var w = loaded.workflow();
+    if (printName) {
+      spec.commandLine().getOut().println(w.name());
+      return Main.OK;
+    }
     spec.commandLine()
         .getOut()
         .printf(

@@ -39,6 +39,12 @@ class MainTest {
   }
 
   @Test
+  void validateCanPrintTheNameForScripts() {
+    Result r = run("validate", "workflows/quickstart.yaml", "--print-name");
+    assertThat(r.out().strip()).isEqualTo("quickstart");
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("validate", "--bogus", "x.yaml").code()).isEqualTo(Main.BAD_INPUT);
   }
