@@ -1,0 +1,130 @@
+package io.tunecard.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunecard.rundir.CodeVersion;
+import io.tunecard.rundir.Manifest;
+import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which stages of a run must execute. A stage's key is the sha256 of its workflow settings,
+ * its code, and its upstream stage's key (so changing {@code train.lr} changes the keys of train,
+ * evaluate and card, not of ingest). A stage is skipped when the manifest records the same key as
+ * done and its outputs exist; {@code --force} reruns a stage and everything after it.
+ */
+public final class StagePlan {
+
+  /** One stage's decision. */
+  public record Step(Stage stage, String key, boolean run, String reason) {}
+
+  private final Map<Stage, Step> steps;
+
+  private StagePlan(Map<Stage, Step> steps) {
+    this.steps = steps;
+  }
+
+  public List<Step> steps() {
+    return List.copyOf(steps.values());
+  }
+
+  public Step step(Stage stage) {
+    return steps.get(stage);
+  }
+
+  public boolean runs(Stage stage) {
+    Step s = steps.get(stage);
+    return s != null && s.run();
+  }
+
+  /** What a stage reads besides its workflow settings and upstream key. */
+  public interface Inputs {
+    /** Extra content (e.g. the input data's hash) that must be part of the stage's key. */
+    String extra(Stage stage);
+
+    /** The files whose presence proves the stage's output exists. */
+    List<Path> outputs(Stage stage);
+  }
+
+  public static StagePlan plan(
+      Workflow w, List<Stage> stages, Manifest manifest, Set<Stage> forced, Inputs inputs) {
+    Map<Stage, Step> steps = new EnumMap<>(Stage.class);
+    String upstream = "";
+    boolean forceFromHere = false;
+    boolean upstreamRuns = false;
+    for (Stage stage : stages) {
+      String key = key(stage, settings(w, stage), upstream, inputs.extra(stage));
+      forceFromHere |= forced.contains(stage);
+      JsonNode recorded = manifest.stage(stage.key());
+      String reason;
+      boolean run = true;
+      if (forceFromHere) {
+        reason = forced.contains(stage) ? "forced" : "forced upstream";
+      } else if (stage == Stage.PUBLISH) {
+        reason = "publishing is never cached";
+      } else if (upstreamRuns) {
+        reason = "upstream reruns";
+      } else if (recorded.isMissingNode()) {
+        reason = "no previous run";
+      } else if (!"done".equals(recorded.path("status").asText())) {
+        reason = "previous run did not finish";
+      } else if (!recorded.path("hash").asText().equals(key)) {
+        reason = "inputs changed";
+      } else if (!inputs.outputs(stage).stream().allMatch(Files::exists)) {
+        reason = "outputs missing";
+      } else {
+        run = false;
+        reason = "up to date";
+      }
+      steps.put(stage, new Step(stage, key, run, reason));
+      upstreamRuns |= run;
+      upstream = key;
+    }
+    return new StagePlan(steps);
+  }
+
+  /** The workflow settings a stage's output depends on. */
+  static Object settings(Workflow w, Stage stage) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    switch (stage) {
+      case INGEST -> s.put("dataset", w.dataset());
+      case BASE -> {
+        s.put("max_seq_len", w.model().maxSeqLen());
+        s.put("chat_template", w.model().chatTemplate());
+        s.put("scratch", w.model().scratch());
+        s.put("tokenizer", w.model().tokenizer());
+      }
+      case TRAIN -> {
+        s.put("model", w.model());
+        s.put("lora", w.lora());
+        s.put("train", w.train());
+      }
+      case EVALUATE -> s.put("eval", w.eval());
+      case CARD -> {
+        s.put("name", w.name());
+        s.put("description", w.description());
+        s.put("card", w.card());
+      }
+      case PUBLISH -> s.put("publish", w.publish());
+    }
+    return s;
+  }
+
+  static String key(Stage stage, Object settings, String upstream, String extra) {
+    List<String> parts = new ArrayList<>();
+    parts.add("stage=" + stage.key());
+    parts.add("settings=" + WorkflowLoader.canonicalJson(settings));
+    parts.add("code=" + CodeVersion.of(stage.packages()));
+    parts.add("upstream=" + upstream);
+    parts.add("extra=" + (extra == null ? "" : extra));
+    return WorkflowLoader.sha256(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
+  }
+}
