@@ -111,14 +111,15 @@ public final class WorkerSpec {
     return json.path("train").path("keep_last").asInt(0);
   }
 
+  /** Equal when the JSON text is (a number read back from a file may change its node type). */
   @Override
   public boolean equals(Object o) {
-    return o instanceof WorkerSpec other && other.json.equals(json);
+    return o instanceof WorkerSpec other && other.toString().equals(toString());
   }
 
   @Override
   public int hashCode() {
-    return json.hashCode();
+    return toString().hashCode();
   }
 
   @Override
