@@ -92,18 +92,18 @@ public final class WorkerSupervisor {
    */
   public WorkerOutcome run(WorkerSpec spec) {
     Command command = spec.command();
-    Path specFile = run.logs().resolve(command.wire() + "-spec.json");
-    spec.write(specFile);
     RunLock lock =
         options.lock() && command.trains()
             ? RunLock.acquire(lockFile(run), "training of " + run.root())
             : null;
+    Path specFile = run.logs().resolve(command.wire() + "-spec.json");
     try (ChildLog log = ChildLog.open(run.logs().resolve(command.wire() + ".log"))) {
       Consumer<String> report =
           line -> {
             log.note(line);
             options.display().message(line);
           };
+      spec.write(specFile);
       return supervise(spec, specFile, log, report);
     } finally {
       if (lock != null) {
