@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  * classified. Events after {@code done} are not acted on; a child that breaks the protocol gets a
  * short grace period to die by itself (a JVM crash banner is printed on stdout just before the JVM
  * exits) before it is killed.
+ *
+ * <p>Longer than most files: the reading loop, the event handlers and the observation of the death
+ * share one attempt's state, and reading them together is how the protocol is checked.
  */
 final class Attempt {
   /** How long a child that broke the protocol may take to exit by itself. */

@@ -24,6 +24,9 @@ import java.util.Set;
  *
  * <p>Violations name the JSON path and what was expected, e.g. {@code $.train.lr: expected a number
  * > 0, found -1}.
+ *
+ * <p>Longer than most files so that the whole supported subset, and its messages, read in one
+ * place.
  */
 public final class JsonSchema {
   private static final Set<String> KEYWORDS =
