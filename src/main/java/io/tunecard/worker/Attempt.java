@@ -88,7 +88,7 @@ final class Attempt {
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     p.getOutputStream().close();
-    log.note("started pid " + p.pid() + ": " + String.join(" ", pb.command()));
+    log.note("started pid " + p.pid() + ": " + commandLine(pb.command()));
     Thread hook = new Thread(() -> stop(p, 5_000), "tunecard-worker-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     Thread pump = new Thread(() -> pumpStderr(p), "tunecard-worker-stderr-" + p.pid());
@@ -313,6 +313,20 @@ final class Attempt {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The command line for the log, with a class path shortened to its entry count. */
+  private static String commandLine(List<String> argv) {
+    List<String> shown = new ArrayList<>(argv);
+    int cp = shown.indexOf("-cp");
+    if (cp >= 0 && cp + 1 < shown.size()) {
+      shown.set(
+          cp + 1,
+          "<"
+              + shown.get(cp + 1).split(java.io.File.pathSeparator).length
+              + " class path entries>");
+    }
+    return String.join(" ", shown);
   }
 
   /** The JVM crash report of {@code pid}, in the logs folder (-XX:ErrorFile) or elsewhere. */
