@@ -138,6 +138,27 @@ public record MistralConfig(
     }
   }
 
+  /** The same architecture with another sliding window (null: full attention). */
+  public MistralConfig withSlidingWindow(Integer window) {
+    return new MistralConfig(
+        modelType,
+        vocabSize,
+        hiddenSize,
+        intermediateSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        numKeyValueHeads,
+        headDim,
+        rmsNormEps,
+        ropeTheta,
+        maxPositionEmbeddings,
+        tieWordEmbeddings,
+        bosTokenId,
+        eosTokenIds,
+        padTokenId,
+        window);
+  }
+
   public int queriesPerKv() {
     return numAttentionHeads / numKeyValueHeads;
   }

@@ -46,6 +46,12 @@ public final class Fixtures {
     }
   }
 
+  public static boolean has(String name) {
+    try (SafetensorsFile f = SafetensorsFile.open(path("tensors.safetensors"))) {
+      return f.tensors().containsKey(name);
+    }
+  }
+
   public static long[][] longs(JsonNode rows) {
     long[][] out = new long[rows.size()][];
     for (int i = 0; i < rows.size(); i++) {

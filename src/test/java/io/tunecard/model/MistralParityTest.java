@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tunecard.model.safetensors.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,60 @@ class MistralParityTest {
                 batch.attentionMask(),
                 256);
         System.out.printf("%s logits max |diff| = %.3g%n", c[0], diff);
+        assertThat(diff).isLessThanOrEqualTo(1e-4);
+      }
+    }
+  }
+
+  @Test
+  void slidingWindowMasksOldKeys() {
+    TokenBatch batch = Fixtures.trainingBatch();
+    MistralConfig windowed = model.config().withSlidingWindow(4);
+    try (NDManager m = root.newSubManager();
+        Checkpoint ck = Checkpoint.open(Fixtures.path("tiny-mistral"));
+        BaseWeights w = BaseWeights.load(windowed, ck, LoadOptions.fp32(), m, s -> {})) {
+      double diff =
+          Fixtures.maxAbsDiffOnTokens(
+              new MistralModel(w, null).logits(m, batch).toFloatArray(),
+              Fixtures.tensor("logits_sliding4"),
+              batch.attentionMask(),
+              256);
+      System.out.printf("sliding window 4 logits max |diff| = %.3g%n", diff);
+      assertThat(diff).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @Test
+  void fullModelGradientsMatchTransformers() {
+    JsonNode b = Fixtures.batch();
+    for (boolean checkpoint : new boolean[] {false, true}) {
+      try (NDManager m = root.newSubManager();
+          BaseWeights w = BaseWeights.load(Fixtures.path("tiny-mistral"), LoadOptions.fp32(), m)) {
+        w.setTrainable(true);
+        LossValue loss =
+            new MistralModel(w, null)
+                .trainStep(m, Fixtures.trainingBatch(), new StepOptions(0, checkpoint, 1.0));
+        assertThat(Math.abs(loss.mean() - b.get("full_loss").asDouble())).isLessThanOrEqualTo(1e-5);
+        double worstNorm = 0;
+        double worstTensor = 0;
+        for (Parameter p : w.parameters()) {
+          try (NDArray g = p.value().getGradient()) {
+            double ref = b.get("full_grad_norms").get(p.name()).asDouble();
+            worstNorm = Math.max(worstNorm, Math.abs(g.norm().getFloat() - ref) / ref);
+            String key = "full_grad." + p.name();
+            if (Fixtures.has(key)) {
+              float[] t = Fixtures.tensor(key);
+              worstTensor =
+                  Math.max(
+                      worstTensor, Fixtures.maxAbsDiff(g.toFloatArray(), t) / Fixtures.maxAbs(t));
+            }
+          }
+        }
+        System.out.printf(
+            "full-model gradients (checkpointing %s): norms worst rel %.3g, tensors worst rel %.3g%n",
+            checkpoint, worstNorm, worstTensor);
+        assertThat(worstNorm).isLessThanOrEqualTo(1e-4);
+        assertThat(worstTensor).isLessThanOrEqualTo(1e-4);
       }
     }
   }
