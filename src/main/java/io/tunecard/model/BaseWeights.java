@@ -89,7 +89,6 @@ public final class BaseWeights implements AutoCloseable {
     try {
       NDArray embed =
           read(ck, HfKeys.EMBED_TOKENS, m, type, config.vocabSize(), config.hiddenSize());
-      NDArray pairs = options.nf4() ? Nf4Linear.pairTable(m) : null;
       List<LayerWeights> layers = new ArrayList<>();
       for (int i = 0; i < config.numHiddenLayers(); i++) {
         Map<Projection, FrozenLinear> linears = new EnumMap<>(Projection.class);
@@ -98,7 +97,7 @@ public final class BaseWeights implements AutoCloseable {
           int out = p.outFeatures(config);
           int in = p.inFeatures(config);
           if (options.quantizes(p) && ((long) out * in) % Nf4.BLOCK == 0) {
-            linears.put(p, quantize(ck, name, i, out, in, m, type, pairs, report));
+            linears.put(p, quantize(ck, name, i, out, in, m, type, report));
           } else {
             linears.put(p, new DenseLinear(read(ck, name, m, type, out, in)));
           }
@@ -146,7 +145,6 @@ public final class BaseWeights implements AutoCloseable {
       int in,
       NDManager m,
       DataType type,
-      NDArray pairs,
       QuantizationReport report) {
     TensorInfo info = ck.info(name);
     long[] shape = {out, in};
@@ -163,7 +161,7 @@ public final class BaseWeights implements AutoCloseable {
     }
     Nf4.Quantized q =
         Nf4.quantize((from, dst, len) -> file.readFloats(info, from, dst, 0, len), info.numel());
-    Nf4Linear linear = new Nf4Linear(m, q, out, in, type, pairs);
+    Nf4Linear linear = new Nf4Linear(m, q, out, in, type);
     report.add(
         new QuantizationReport.Row(
             layer,

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.jni.JniUtils;
 import io.tunecard.model.lora.LoraAdapter;
 
 /**
@@ -44,10 +43,6 @@ final class Decoder {
 
   /** One decoder layer: (batch, len, hidden) → (batch, len, hidden). */
   NDArray layer(int l, NDArray x, ForwardContext ctx) {
-    if (ctx.training && lora != null && lora.config().dropout() > 0) {
-      // Seeded per layer, so recomputing a layer (checkpointing) redraws the same masks.
-      JniUtils.setSeed(ctx.dropoutSeed * 1_000_003L + l);
-    }
     LayerWeights lw = w.layer(l);
     int b = ctx.batch;
     int t = ctx.length;
@@ -135,11 +130,12 @@ final class Decoder {
     NDArray in = x;
     double dropout = lora.config().dropout();
     if (ctx.training && dropout > 0) {
-      in = x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow();
+      long seed = DropoutMask.seed(ctx.dropoutSeed, l, p);
+      in = x.mul(DropoutMask.create(x.getManager(), x.getShape(), dropout, seed, x.getDataType()));
     }
-    NDArray down = Linear.linear(in, pair.a()).singletonOrThrow(); // (..., r)
-    NDArray delta = Linear.linear(down, pair.b()).singletonOrThrow().mul(lora.scaling());
-    return y.add(delta);
+    // scaling is applied to the rank-r product, the smallest tensor on the path
+    NDArray down = Linear.linear(in, pair.a()).singletonOrThrow().mul(lora.scaling()); // (..., r)
+    return y.add(Linear.linear(down, pair.b()).singletonOrThrow());
   }
 
   long headVocab() {

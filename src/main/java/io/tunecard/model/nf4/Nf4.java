@@ -175,7 +175,7 @@ public final class Nf4 {
     return out;
   }
 
-  /** The lookup table the native dequantization uses: byte → (high code, low code), 256 x 2. */
+  /** The dequantization lookup table: byte → (high code, low code), 256 x 2. */
   static float[] pairTable() {
     float[] t = new float[512];
     for (int b = 0; b < 256; b++) {

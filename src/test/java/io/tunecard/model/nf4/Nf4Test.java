@@ -106,9 +106,11 @@ class Nf4Test {
     }
     Nf4.Quantized q = Nf4.quantize(w);
     try (NDManager m = NDManager.newBaseManager()) {
-      Nf4Linear nf4 = new Nf4Linear(m, q, out, in, DataType.FLOAT32, Nf4Linear.pairTable(m));
+      Nf4Linear nf4 = new Nf4Linear(m, q, out, in, DataType.FLOAT32);
       assertThat(nf4.dequantize(m).toFloatArray()).containsExactly(Nf4.dequantize(q));
       assertThat(nf4.storageBytes()).isEqualTo(out * in / 2 + out * in / 64 * 4);
+      NDArray wd = nf4.dequantize(m);
+      assertThat(wd.getShape()).isEqualTo(new Shape(out, in));
       NDArray input = NativeArrays.of(m, x, new Shape(5, in));
       float[] exact =
           new DenseLinear(NativeArrays.of(m, w, new Shape(out, in))).apply(input).toFloatArray();
