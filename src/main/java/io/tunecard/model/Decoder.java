@@ -49,10 +49,10 @@ final class Decoder {
     int hd = c.headDim();
     int kv = c.numKeyValueHeads();
     NDArray h = rmsNorm(x, lw.inputNorm());
-    NDArray q =
-        rotary(project(l, Projection.Q_PROJ, h, ctx).reshape(b, t, c.numAttentionHeads(), hd), ctx);
-    NDArray k = rotary(project(l, Projection.K_PROJ, h, ctx).reshape(b, t, kv, hd), ctx);
-    NDArray v = project(l, Projection.V_PROJ, h, ctx).reshape(b, t, kv, hd);
+    NDArray[] qkv = projectMany(l, h, ctx, Projection.Q_PROJ, Projection.K_PROJ, Projection.V_PROJ);
+    NDArray q = rotary(qkv[0].reshape(b, t, c.numAttentionHeads(), hd), ctx);
+    NDArray k = rotary(qkv[1].reshape(b, t, kv, hd), ctx);
+    NDArray v = qkv[2].reshape(b, t, kv, hd);
     NDArray keys = k.transpose(0, 2, 1, 3); // (batch, kv, len, hd)
     NDArray values = v.transpose(0, 2, 1, 3);
     if (ctx.cache != null) {
@@ -62,8 +62,9 @@ final class Decoder {
     NDArray attn = attention(q, keys, values, ctx); // (batch, len, heads * hd)
     NDArray x1 = x.add(project(l, Projection.O_PROJ, attn, ctx));
     NDArray h2 = rmsNorm(x1, lw.postAttentionNorm());
-    NDArray gate = project(l, Projection.GATE_PROJ, h2, ctx);
-    NDArray up = project(l, Projection.UP_PROJ, h2, ctx);
+    NDArray[] gateUp = projectMany(l, h2, ctx, Projection.GATE_PROJ, Projection.UP_PROJ);
+    NDArray gate = gateUp[0];
+    NDArray up = gateUp[1];
     NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // silu(gate) * up
     return x1.add(project(l, Projection.DOWN_PROJ, act, ctx));
   }
@@ -120,9 +121,50 @@ final class Decoder {
         .reshape(b, t, (long) kv * rep * hd);
   }
 
+  /**
+   * Several projections of the same input. Dense base weights are concatenated (a small copy per
+   * call, which autograd differentiates through) so one wide product replaces several narrow ones.
+   */
+  private NDArray[] projectMany(int l, NDArray x, ForwardContext ctx, Projection... ps) {
+    NDArray[] out = new NDArray[ps.length];
+    LayerWeights lw = w.layer(l);
+    boolean dense = true;
+    for (Projection p : ps) {
+      dense &= lw.linear(p) instanceof DenseLinear;
+    }
+    if (!dense) {
+      for (int i = 0; i < ps.length; i++) {
+        out[i] = project(l, ps[i], x, ctx);
+      }
+      return out;
+    }
+    NDList weights = new NDList();
+    long[] cuts = new long[ps.length - 1];
+    long sum = 0;
+    for (int i = 0; i < ps.length; i++) {
+      NDArray wi = ((DenseLinear) lw.linear(ps[i])).weight();
+      weights.add(wi);
+      sum += wi.getShape().get(0);
+      if (i < cuts.length) {
+        cuts[i] = sum;
+      }
+    }
+    NDArray fused = NDArrays.concat(weights, 0); // (sum of out, in), lands in the weights' manager
+    fused.attach(x.getManager());
+    NDList parts =
+        Linear.linear(x, fused).singletonOrThrow().split(cuts, x.getShape().dimension() - 1);
+    for (int i = 0; i < ps.length; i++) {
+      out[i] = withAdapter(l, ps[i], x, parts.get(i), ctx);
+    }
+    return out;
+  }
+
   /** Base projection plus, where an adapter sits, {@code scaling * B A dropout(x)} (PEFT order). */
   NDArray project(int l, Projection p, NDArray x, ForwardContext ctx) {
-    NDArray y = w.layer(l).linear(p).apply(x);
+    return withAdapter(l, p, x, w.layer(l).linear(p).apply(x), ctx);
+  }
+
+  private NDArray withAdapter(int l, Projection p, NDArray x, NDArray y, ForwardContext ctx) {
     LoraAdapter.Pair pair = lora == null ? null : lora.pair(l, p);
     if (pair == null) {
       return y;

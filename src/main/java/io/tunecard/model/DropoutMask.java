@@ -29,8 +29,9 @@ final class DropoutMask {
     NDArray mask = m.create(shape, DataType.FLOAT32); // uninitialised; filled through a direct view
     ByteBuffer direct = mask.toByteBuffer(true).order(ByteOrder.nativeOrder());
     int chunks = (n + CHUNK - 1) / CHUNK;
+    // Sequential on purpose: Java worker threads competing with libtorch's OpenMP threads (which
+    // spin while waiting) for two cores made some steps ten times slower.
     IntStream.range(0, chunks)
-        .parallel()
         .forEach(
             c -> {
               SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + c);
