@@ -17,14 +17,14 @@ import java.util.Set;
  * The architecture of a Llama-family causal LM as a Hugging Face {@code config.json} describes it
  * ({@code model_type} mistral or llama). Reads what transformers 4.x writes (top-level {@code
  * rope_theta}) and what 5.x writes ({@code rope_parameters.rope_theta}); anything this
- * implementation does not compute (RoPE scaling, biases, a sliding window shorter than the
- * sequence) is refused with an error naming the key.
+ * implementation does not compute (RoPE scaling, partial rotary, biases, activations other than
+ * SiLU) is refused with an error naming the key.
  *
  * @param headDim per-head width; may differ from {@code hiddenSize / numAttentionHeads}
  * @param eosTokenIds one or more end-of-sequence ids (a list in some configs)
  * @param padTokenId null when the config names none
- * @param slidingWindow null for full attention (Mistral v0.3); else keys older than this many
- *     positions are masked
+ * @param slidingWindow null for full attention (Mistral v0.3); else a query attends only to the
+ *     last {@code slidingWindow} positions, as transformers' sliding-window mask does
  */
 public record MistralConfig(
     String modelType,
