@@ -30,6 +30,8 @@ import java.util.TreeSet;
  * Its state (the moments and the step count) saves to and loads from safetensors, keyed {@code
  * <parameter>.exp_avg} and {@code <parameter>.exp_avg_sq}, so a resumed run continues exactly.
  */
+// NDScope and GradientCollector are opened for their effect on the arrays created inside.
+@SuppressWarnings("try")
 public final class AdamW implements AutoCloseable {
   /** β1, β2, ε and the decoupled weight decay. */
   public record Hyper(double beta1, double beta2, double eps, double weightDecay) {

@@ -17,6 +17,8 @@ import io.tunecard.model.lora.LoraAdapter;
  * decoding with a KV cache. Every call takes the caller's {@code NDManager} for its results;
  * temporaries are closed before it returns.
  */
+// NDScope and GradientCollector are opened for their effect on the arrays created inside.
+@SuppressWarnings("try")
 public final class MistralModel {
   private final MistralConfig config;
   private final BaseWeights weights;
