@@ -148,4 +148,34 @@ class KvCacheParityTest {
       assertThat(worst).isLessThanOrEqualTo(1e-5);
     }
   }
+
+  @Test
+  void reorderingRowsMovesTheirHistory() {
+    MistralModel model = new MistralModel(weights, null);
+    JsonNode b = Fixtures.batch();
+    TokenBatch left =
+        new TokenBatch(
+            Fixtures.longs(b.get("left_input_ids")),
+            Fixtures.ints(b.get("left_attention_mask")),
+            null);
+    long[] next = {5, 6, 7};
+    try (NDManager m = root.newSubManager();
+        KvCache plain = model.newCache(m, 3, left.length() + 1);
+        KvCache swapped = model.newCache(m, 3, left.length() + 1)) {
+      model.prefill(m, plain, left);
+      model.prefill(m, swapped, left);
+      swapped.reorder(
+          new int[] {2, 2, 0}); // beams: row 0 and 1 continue former row 2, row 2 former row 0
+      float[] a = model.decode(m, plain, new long[] {7, 6, 5}).toFloatArray();
+      float[] c = model.decode(m, swapped, next).toFloatArray();
+      int v = 256;
+      for (int k = 0; k < v; k++) {
+        assertThat(c[2 * v + k])
+            .isCloseTo(a[k], org.assertj.core.data.Offset.offset(1e-5f)); // former row 0, token 7
+        assertThat(c[k])
+            .isCloseTo(
+                a[2 * v + k], org.assertj.core.data.Offset.offset(1e-5f)); // former row 2, token 5
+      }
+    }
+  }
 }
