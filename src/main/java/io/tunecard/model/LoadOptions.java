@@ -1,0 +1,34 @@
+package io.tunecard.model;
+
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * How base weights are held in memory.
+ *
+ * @param computeType FLOAT32 on the CPU; FLOAT16 where a GPU runs the model
+ * @param nf4 quantize the {@code quantized} projections to NF4 while loading (QLoRA); embeddings,
+ *     norms and the LM head stay in the compute type, as bitsandbytes leaves them
+ */
+public record LoadOptions(DataType computeType, boolean nf4, Set<Projection> quantized) {
+
+  public LoadOptions {
+    if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
+      throw new IllegalArgumentException("computeType: FLOAT32 or FLOAT16, found " + computeType);
+    }
+    quantized = quantized.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(quantized));
+  }
+
+  public static LoadOptions fp32() {
+    return new LoadOptions(DataType.FLOAT32, false, Set.of());
+  }
+
+  public static LoadOptions nf4All() {
+    return new LoadOptions(DataType.FLOAT32, true, EnumSet.allOf(Projection.class));
+  }
+
+  public boolean quantizes(Projection p) {
+    return nf4 && quantized.contains(p);
+  }
+}
