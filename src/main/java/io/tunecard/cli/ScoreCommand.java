@@ -26,14 +26,20 @@ import picocli.CommandLine.Spec;
 /** {@code tunecard score}: text metrics with bootstrap intervals for any JSONL of answers. */
 @Command(
     name = "score",
+    mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
     description = {
       "Score a JSONL of {\"id\",\"prediction\",\"reference\"} rows (optional \"tokens\"):",
-      "mean, 95% bootstrap CI and n of each text metric. Definitions: docs/metrics.md."
+      "mean, 95%% bootstrap CI and n of each text metric. Definitions: docs/metrics.md."
     })
 final class ScoreCommand implements Callable<Integer> {
   static final int MIN_RESAMPLES = 1000;
 
-  @Option(names = "--predictions", required = true, paramLabel = "FILE.jsonl")
+  @Option(
+      names = "--predictions",
+      required = true,
+      paramLabel = "FILE.jsonl",
+      description = "Rows to score; other keys (question, hit_cap, ...) are ignored.")
   Path predictions;
 
   @Option(
@@ -51,16 +57,25 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--stemmer", description = "Porter-stem tokens for ROUGE (off by default).")
   boolean stemmer;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Bootstrap seed (default 42).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      paramLabel = "S",
+      description = "Bootstrap seed (default 42).")
   long seed;
 
   @Option(
       names = "--resamples",
       defaultValue = "1000",
+      paramLabel = "N",
       description = "Bootstrap resamples, at least 1000 (default 1000).")
   int resamples;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.json")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE.json",
+      description = "Where to write the scores (written atomically).")
   Path out;
 
   @Option(names = "--verbose", description = "Show stack traces on errors.")
