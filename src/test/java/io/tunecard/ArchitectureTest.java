@@ -40,6 +40,26 @@ class ArchitectureTest {
   }
 
   @Test
+  void tokenizersUseNoBeamAndDjlOnlyToLoadFiles() {
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage("io.tunecard.tokenize..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.beam..", "org.apache.flink.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage("io.tunecard.tokenize..")
+            .and()
+            .doNotHaveSimpleName("TokenizerFiles")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ai.djl.."));
+  }
+
+  @Test
   void onlyTrainAndEvaluateUseTheModel() {
     check(
         noClasses()
