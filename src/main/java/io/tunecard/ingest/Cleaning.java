@@ -1,0 +1,48 @@
+package io.tunecard.ingest;
+
+import io.tunecard.rundir.DatasetRow;
+
+/**
+ * Cleans one candidate row: HTML character references decoded once, whitespace collapsed, empty
+ * optional fields dropped. A row without a question, or (when the workflow says so) without an
+ * answer, is rejected.
+ */
+public final class Cleaning {
+  private final boolean dropEmptyAnswers;
+
+  public Cleaning(boolean dropEmptyAnswers) {
+    this.dropEmptyAnswers = dropEmptyAnswers;
+  }
+
+  /** Exactly one of the two is set. */
+  public record Outcome(Candidate row, Rejection rejection) {}
+
+  public Outcome clean(Candidate c) {
+    DatasetRow r = c.row();
+    String question = Text.clean(r.question());
+    String answer = Text.clean(r.answer());
+    if (question.isEmpty()) {
+      return new Outcome(null, Rejection.of(c, Rejection.MISSING_FIELD, "question is empty"));
+    }
+    if (answer.isEmpty() && dropEmptyAnswers) {
+      return new Outcome(null, Rejection.of(c, Rejection.EMPTY_ANSWER, "answer is empty"));
+    }
+    DatasetRow cleaned =
+        new DatasetRow(
+            r.id(),
+            optional(r.source()),
+            optional(r.focus()),
+            optional(r.questionType()),
+            question,
+            answer,
+            optional(r.url()),
+            optional(r.umlsCui()),
+            optional(r.semanticGroup()));
+    return new Outcome(c.withRow(cleaned), null);
+  }
+
+  private static String optional(String s) {
+    String t = Text.clean(s);
+    return t == null || t.isEmpty() ? null : t;
+  }
+}
