@@ -9,9 +9,22 @@ import io.tunecard.rundir.DatasetRow;
  */
 public final class Cleaning {
   private final boolean dropEmptyAnswers;
+  private final boolean collapsedByReader;
 
-  public Cleaning(boolean dropEmptyAnswers) {
+  /**
+   * @param collapsedByReader the reader already collapsed the whitespace of questions and answers
+   *     (the XML reader does, as it reads); then such a text is scanned again only when decoding a
+   *     reference changed it
+   */
+  public Cleaning(boolean dropEmptyAnswers, boolean collapsedByReader) {
     this.dropEmptyAnswers = dropEmptyAnswers;
+    this.collapsedByReader = collapsedByReader;
+  }
+
+  /** Question or answer text. */
+  private String cleanText(String s) {
+    String decoded = Text.decodeEntities(s);
+    return collapsedByReader && decoded == s ? s : Text.collapseWhitespace(decoded);
   }
 
   /** Exactly one of the two is set. */
@@ -19,8 +32,8 @@ public final class Cleaning {
 
   public Outcome clean(Candidate c) {
     DatasetRow r = c.row();
-    String question = Text.clean(r.question());
-    String answer = Text.clean(r.answer());
+    String question = cleanText(r.question());
+    String answer = cleanText(r.answer());
     if (question.isEmpty()) {
       return new Outcome(null, Rejection.of(c, Rejection.MISSING_FIELD, "question is empty"));
     }

@@ -29,7 +29,13 @@ public final class DatasetFiles {
     rows.sort(Rejection.ORDER);
     AtomicFiles.write(
         staging.resolve("rejected.jsonl"),
-        o -> SplitWriter.writeLines(Jsonl.MAPPER.writerFor(Rejection.class), o, rows));
+        o -> {
+          try (JsonLines lines = new JsonLines(o)) {
+            for (Rejection r : rows) {
+              lines.write(r);
+            }
+          }
+        });
     return rows.stream()
         .collect(Collectors.groupingBy(Rejection::reason, TreeMap::new, Collectors.counting()));
   }

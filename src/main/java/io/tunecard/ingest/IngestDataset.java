@@ -67,7 +67,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
             .get(ReadSteps.ROWS)
             .apply(
                 "Clean",
-                ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers()))
+                ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers(), config.isMedQuadXml()))
                     .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple deduped =
         cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(config.dedupe()));

@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,25 +22,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ingestion stage without a pipeline runner: the same steps as {@link IngestDataset}, on the
- * same classes, run in this JVM with one parsing thread per worker. It writes byte-identical files
- * (a test holds it to the DirectRunner's output) and skips the runner's per-element and per-bundle
- * costs, which dominate on a data set of MedQuAD's size; {@code tunecard ingest --runner local}.
+ * same classes, run in this JVM on a few threads (parsing, then the four output files). It writes
+ * byte-identical files (tests hold it to the DirectRunner's and Flink's output) and skips a
+ * runner's per-element and per-bundle costs, which dominate on a data set of MedQuAD's size; {@code
+ * tunecard ingest --runner local}.
  */
-public final class IngestInProcess {
-  private IngestInProcess() {}
-
+public final class IngestInProcess implements AutoCloseable {
   /** Files a parsing task takes at a time: small enough to balance the threads. */
   private static final int FILES_PER_TASK = 64;
 
-  /** What one parsing task produced: cleaned rows, their fingerprints, rejections. */
+  private final IngestConfig config;
+  private final ExecutorService pool;
+
+  private IngestInProcess(IngestConfig config, int workers) {
+    this.config = config;
+    this.pool = workers > 1 ? Executors.newFixedThreadPool(workers) : null;
+  }
+
+  /** Runs the stage with {@code workers} threads into the config's staging folder. */
+  public static IngestSummary run(IngestConfig config, int workers) throws IOException {
+    try (IngestInProcess stage = new IngestInProcess(config, Math.max(1, workers))) {
+      return stage.run(Math.max(1, workers));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+
+  /** What one thread's parsing produced: cleaned rows, their fingerprints, rejections. */
   private record Chunk(List<Candidate> rows, List<RowRef> refs, List<Rejection> rejections) {}
 
-  public static IngestSummary run(IngestConfig config, int workers) throws IOException {
+  private IngestSummary run(int workers) throws IOException {
     InputListing.Listing listing = InputListing.list(config);
     List<Rejection> rejections = new ArrayList<>(listing.refused());
     List<Candidate> rows = new ArrayList<>();
     List<RowRef> refs = new ArrayList<>();
-    for (Chunk c : parseAll(config, listing.files(), Math.max(1, workers))) {
+    for (Chunk c : parseAll(listing.files(), workers)) {
       rows.addAll(c.rows());
       refs.addAll(c.refs());
       rejections.addAll(c.rejections());
@@ -56,73 +79,83 @@ public final class IngestInProcess {
         bySplit.computeIfAbsent(assigner.split(c.row()), k -> new ArrayList<>()).add(c.row());
       }
     }
-    List<SplitReport> reports = new ArrayList<>();
+
+    List<Callable<SplitReport>> writes = new ArrayList<>();
     for (String split : RunDirectory.SPLITS) {
       List<DatasetRow> splitRows = bySplit.get(split);
       if (splitRows != null) {
-        reports.add(
-            SplitWriter.write(config.stagingPath().resolve(split + ".jsonl"), split, splitRows));
+        writes.add(
+            () ->
+                SplitWriter.write(
+                    config.stagingPath().resolve(split + ".jsonl"), split, splitRows));
       }
     }
-    var byReason =
-        rejections.isEmpty()
-            ? new java.util.TreeMap<String, Long>()
-            : DatasetFiles.writeRejected(config.stagingPath(), rejections);
-    return DatasetFiles.finish(config, reports, byReason);
+    Future<SortedMap<String, Long>> rejected =
+        submit(
+            () ->
+                rejections.isEmpty()
+                    ? new TreeMap<>()
+                    : DatasetFiles.writeRejected(config.stagingPath(), rejections));
+    List<SplitReport> reports = all(writes);
+    return DatasetFiles.finish(config, reports, get(rejected));
   }
 
-  /**
-   * Parses the files on {@code workers} threads, each with its own parser, taking {@link
-   * #FILES_PER_TASK} files at a time; the chunks come back in file order.
-   */
-  private static List<Chunk> parseAll(IngestConfig config, List<SourceFile> files, int workers)
-      throws IOException {
+  /** Parses the files, {@link #FILES_PER_TASK} at a time, one parser per thread. */
+  private List<Chunk> parseAll(List<SourceFile> files, int workers) throws IOException {
     int tasks = (files.size() + FILES_PER_TASK - 1) / FILES_PER_TASK;
-    Chunk[] chunks = new Chunk[tasks];
     AtomicInteger next = new AtomicInteger();
-    Callable<Void> worker =
-        () -> {
-          Parser parser = new Parser(config);
-          try (InputListing.Opener opener = new InputListing.Opener()) {
-            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-              int from = t * FILES_PER_TASK;
-              chunks[t] =
-                  parser.parse(
-                      opener, files.subList(from, Math.min(files.size(), from + FILES_PER_TASK)));
+    List<Callable<Chunk>> threads = new ArrayList<>();
+    for (int i = 0; i < Math.min(workers, Math.max(1, tasks)); i++) {
+      threads.add(
+          () -> {
+            Parser parser = new Parser(config);
+            try (InputListing.Opener opener = new InputListing.Opener()) {
+              for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                int from = t * FILES_PER_TASK;
+                parser.parse(
+                    opener, files.subList(from, Math.min(files.size(), from + FILES_PER_TASK)));
+              }
             }
-          }
-          return null;
-        };
-    int threads = Math.min(workers, Math.max(1, tasks));
-    if (threads == 1) {
-      call(worker);
-      return List.of(chunks);
+            return parser.chunk();
+          });
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<Void>> running = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        running.add(pool.submit(worker));
-      }
-      for (Future<Void> f : running) {
-        f.get();
-      }
-      return List.of(chunks);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while parsing " + config.inputLabel(), e);
-    } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+    return all(threads);
   }
 
-  private static void call(Callable<Void> task) throws IOException {
+  private <T> Future<T> submit(Callable<T> task) throws IOException {
+    if (pool != null) {
+      return pool.submit(task);
+    }
+    java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
     try {
-      task.call();
+      done.complete(task.call());
     } catch (Exception e) {
       throw rethrow(e);
+    }
+    return done;
+  }
+
+  /** Runs the tasks on the pool (or in turn, without one) and returns their results in order. */
+  private <T> List<T> all(List<Callable<T>> tasks) throws IOException {
+    List<Future<T>> futures = new ArrayList<>();
+    for (Callable<T> t : tasks) {
+      futures.add(submit(t));
+    }
+    List<T> out = new ArrayList<>();
+    for (Future<T> f : futures) {
+      out.add(get(f));
+    }
+    return out;
+  }
+
+  private static <T> T get(Future<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
     }
   }
 
@@ -141,16 +174,16 @@ public final class IngestInProcess {
     private final IngestConfig config;
     private final MedQuadXml xml = new MedQuadXml();
     private final Cleaning cleaning;
+    private final List<Candidate> rows = new ArrayList<>();
+    private final List<RowRef> refs = new ArrayList<>();
+    private final List<Rejection> rejections = new ArrayList<>();
 
     Parser(IngestConfig config) {
       this.config = config;
-      this.cleaning = new Cleaning(config.dropEmptyAnswers());
+      this.cleaning = new Cleaning(config.dropEmptyAnswers(), config.isMedQuadXml());
     }
 
-    Chunk parse(InputListing.Opener opener, List<SourceFile> files) {
-      List<Candidate> rows = new ArrayList<>();
-      List<RowRef> refs = new ArrayList<>();
-      List<Rejection> rejections = new ArrayList<>();
+    void parse(InputListing.Opener opener, List<SourceFile> files) {
       for (SourceFile f : files) {
         Parsed parsed;
         try (InputStream in = opener.open(f)) {
@@ -172,6 +205,9 @@ public final class IngestInProcess {
           }
         }
       }
+    }
+
+    Chunk chunk() {
       return new Chunk(rows, refs, rejections);
     }
   }

@@ -3,6 +3,7 @@ package io.tunecard.ingest;
 import io.tunecard.rundir.DatasetRow;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import javax.xml.XMLConstants;
@@ -28,6 +29,7 @@ import javax.xml.stream.XMLStreamReader;
  */
 public final class MedQuadXml {
   private final XMLInputFactory factory = secureFactory();
+  private char[] buffer = new char[1 << 12];
 
   /** A StAX factory that never processes DTDs or resolves external entities. */
   public static XMLInputFactory secureFactory() {
@@ -93,7 +95,7 @@ public final class MedQuadXml {
     }
   }
 
-  private static Document read(XMLStreamReader r, String file) throws XMLStreamException {
+  private Document read(XMLStreamReader r, String file) throws XMLStreamException {
     Document doc = new Document();
     int depth = 0;
     while (r.hasNext()) {
@@ -110,7 +112,7 @@ public final class MedQuadXml {
         continue;
       }
       depth++;
-      String name = r.getLocalName().toLowerCase(Locale.ROOT);
+      String name = r.getLocalName();
       if (depth == 1) {
         doc.root = r.getLocalName();
         doc.id = firstAttribute(r, "id", "docid", "fid");
@@ -118,11 +120,13 @@ public final class MedQuadXml {
         doc.url = firstAttribute(r, "url");
         continue;
       }
+      // Both layouts' spellings; no allocation per element (case folding would cost one).
       switch (name) {
-        case "focus", "doctitle-focus" -> doc.focus = firstNonEmpty(doc.focus, text(r));
-        case "cui" -> doc.cui = firstNonEmpty(doc.cui, text(r));
-        case "semanticgroup" -> doc.semanticGroup = firstNonEmpty(doc.semanticGroup, text(r));
-        case "qapair", "pair" -> doc.pairs.add(pair(r, doc.pairs.size()));
+        case "Focus", "doctitle-focus", "focus" -> doc.focus = firstNonEmpty(doc.focus, text(r));
+        case "CUI", "cui" -> doc.cui = firstNonEmpty(doc.cui, text(r));
+        case "SemanticGroup", "semanticGroup" ->
+            doc.semanticGroup = firstNonEmpty(doc.semanticGroup, text(r));
+        case "QAPair", "pair" -> doc.pairs.add(pair(r, doc.pairs.size()));
         default -> {
           continue;
         }
@@ -133,7 +137,7 @@ public final class MedQuadXml {
   }
 
   /** Reads a QAPair (or pair) element up to its end tag. */
-  private static Pair pair(XMLStreamReader r, int ordinal) throws XMLStreamException {
+  private Pair pair(XMLStreamReader r, int ordinal) throws XMLStreamException {
     Pair p = new Pair();
     p.ordinal = ordinal;
     p.element = r.getLocalName();
@@ -142,12 +146,12 @@ public final class MedQuadXml {
     while (depth > 0) {
       int event = r.next();
       if (event == XMLStreamConstants.START_ELEMENT) {
-        String name = r.getLocalName().toLowerCase(Locale.ROOT);
-        if (name.equals("question")) {
+        String name = r.getLocalName();
+        if (name.equals("Question") || name.equals("question")) {
           p.qid = r.getAttributeValue(null, "qid");
           p.qtype = r.getAttributeValue(null, "qtype");
           p.question = text(r);
-        } else if (name.equals("answer")) {
+        } else if (name.equals("Answer") || name.equals("answer")) {
           p.answer = text(r);
         } else {
           depth++;
@@ -159,29 +163,46 @@ public final class MedQuadXml {
     return p;
   }
 
-  /** All text inside the current element (children included); stops after its end tag. */
-  private static String text(XMLStreamReader r) throws XMLStreamException {
-    String first = null;
-    StringBuilder more = null;
+  /**
+   * All text inside the current element (children included), its whitespace collapsed as it is
+   * read; stops after the end tag. Collapsing here, on the parser's own character buffer, spares a
+   * copy of every answer; {@link Cleaning} still normalizes every source, which for these strings
+   * only confirms there is nothing left to do.
+   */
+  private String text(XMLStreamReader r) throws XMLStreamException {
+    char[] out = buffer;
+    int n = 0;
+    boolean pendingSpace = false;
     int depth = 1;
     while (depth > 0) {
       switch (r.next()) {
         case XMLStreamConstants.START_ELEMENT -> depth++;
         case XMLStreamConstants.END_ELEMENT -> depth--;
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-          if (first == null) {
-            first = r.getText();
-          } else {
-            if (more == null) {
-              more = new StringBuilder(first);
+          char[] chars = r.getTextCharacters();
+          int start = r.getTextStart();
+          int end = start + r.getTextLength();
+          if (out.length < n + (end - start) + 1) {
+            out = buffer = Arrays.copyOf(out, Math.max(2 * out.length, n + (end - start) + 1));
+          }
+          // One pass, one store per kept character: no call per word.
+          for (int i = start; i < end; i++) {
+            char c = chars[i];
+            if (Text.isSpace(c)) {
+              pendingSpace = n > 0;
+            } else {
+              if (pendingSpace) {
+                out[n++] = ' ';
+                pendingSpace = false;
+              }
+              out[n++] = c;
             }
-            more.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
           }
         }
         default -> {}
       }
     }
-    return more != null ? more.toString() : first == null ? "" : first;
+    return new String(out, 0, n);
   }
 
   private static String firstAttribute(XMLStreamReader r, String... names) {

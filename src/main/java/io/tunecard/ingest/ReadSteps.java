@@ -81,15 +81,17 @@ final class ReadSteps {
   static final class CleanRows extends DoFn<Candidate, Candidate> {
     private static final long serialVersionUID = 1L;
     private final boolean dropEmptyAnswers;
+    private final boolean collapsedByReader;
     private transient Cleaning cleaning;
 
-    CleanRows(boolean dropEmptyAnswers) {
+    CleanRows(boolean dropEmptyAnswers, boolean collapsedByReader) {
       this.dropEmptyAnswers = dropEmptyAnswers;
+      this.collapsedByReader = collapsedByReader;
     }
 
     @Setup
     public void setup() {
-      cleaning = new Cleaning(dropEmptyAnswers);
+      cleaning = new Cleaning(dropEmptyAnswers, collapsedByReader);
     }
 
     @ProcessElement

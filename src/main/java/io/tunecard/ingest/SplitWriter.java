@@ -1,12 +1,8 @@
 package io.tunecard.ingest;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import io.tunecard.files.AtomicFiles;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.DatasetRow;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -21,8 +17,6 @@ import java.util.TreeMap;
 
 /** Writes one split file (rows sorted by id, one JSON object a line) and reports on it. */
 public final class SplitWriter {
-  private static final ObjectWriter ROW = Jsonl.MAPPER.writerFor(DatasetRow.class);
-
   private SplitWriter() {}
 
   /** Writes {@code rows} sorted by id (ids are unique once dedupe ran). */
@@ -39,8 +33,11 @@ public final class SplitWriter {
     AtomicFiles.write(
         file,
         raw -> {
-          OutputStream out = new DigestOutputStream(raw, sha);
-          writeLines(ROW, out, rows);
+          try (JsonLines lines = new JsonLines(new DigestOutputStream(raw, sha))) {
+            for (DatasetRow r : rows) {
+              lines.write(r);
+            }
+          }
         });
     for (int i = 0; i < rows.size(); i++) {
       DatasetRow r = rows.get(i);
@@ -61,19 +58,6 @@ public final class SplitWriter {
         byType,
         answerChars,
         questions);
-  }
-
-  /** Writes one JSON object a line through one generator (no per-row buffers). */
-  static <T> void writeLines(ObjectWriter writer, OutputStream out, Iterable<T> rows)
-      throws IOException {
-    ObjectWriter w = writer.withRootValueSeparator("");
-    try (JsonGenerator g = w.createGenerator(out)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      for (T row : rows) {
-        w.writeValue(g, row);
-        g.writeRaw('\n');
-      }
-    }
   }
 
   /** The sha256 of an empty file. */

@@ -33,7 +33,7 @@ class HfExportTest {
     assertThat(jsonl.rejections()).isEmpty();
     assertThat(csv.rejections()).isEmpty();
     assertThat(jsonl.rows()).hasSize(15);
-    var cleaning = new Cleaning(false);
+    var cleaning = new Cleaning(false, false);
     assertThat(csv.rows())
         .extracting(c -> cleaning.clean(c).row().row())
         .containsExactlyElementsOf(
