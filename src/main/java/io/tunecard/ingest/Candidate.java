@@ -2,7 +2,6 @@ package io.tunecard.ingest;
 
 import io.tunecard.rundir.DatasetRow;
 import java.io.Serializable;
-import java.util.Comparator;
 
 /**
  * A row on its way to a split, with where it was read, so that a later rejection can still name its
@@ -16,12 +15,6 @@ public record Candidate(String file, long ordinal, String position, DatasetRow r
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
-
-  /** By id, then by where the row was read: the order of the split files and of dedupe. */
-  public static final Comparator<Candidate> BY_ID =
-      Comparator.comparing((Candidate c) -> c.row().id())
-          .thenComparing(Candidate::file)
-          .thenComparingLong(Candidate::ordinal);
 
   public Candidate {
     if (file == null || position == null || row == null) {

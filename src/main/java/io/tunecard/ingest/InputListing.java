@@ -88,7 +88,7 @@ public final class InputListing {
     return new Listing(files, refused);
   }
 
-  public static Listing listZip(Path zip, long maxInflatedBytes, int maxEntries) {
+  static Listing listZip(Path zip, long maxInflatedBytes, int maxEntries) {
     List<SourceFile> files = new ArrayList<>();
     List<Rejection> refused = new ArrayList<>();
     String archive = zip.toAbsolutePath().normalize().toString();

@@ -26,6 +26,8 @@ import javax.xml.stream.XMLStreamReader;
  * parser reports it, before any entity could be expanded; external entities are disabled besides. A
  * file that does not parse is rejected whole ({@code malformed_xml}) and none of its rows is kept,
  * so a truncated file cannot contribute half a document. Instances are not thread-safe.
+ *
+ * <p>(Longer than most files here: both layouts, the refusals and the id rule make one reader.)
  */
 public final class MedQuadXml {
   private final XMLInputFactory factory = secureFactory();

@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.values.PCollection;
@@ -53,7 +56,11 @@ class IngestDatasetTest {
                   .isEqualTo(36);
               return null;
             });
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, "rejected_empty_answer")).isEqualTo(12);
+    assertThat(counter(result, "rejected_duplicate")).isEqualTo(3);
+    assertThat(counter(result, "rows_read")).isEqualTo(51);
 
     Path dataset = config.targetPath();
     assertThat(Files.exists(config.stagingPath())).isFalse();
@@ -160,6 +167,22 @@ class IngestDatasetTest {
             .doesNotContain("lollollol");
       }
     }
+  }
+
+  static long counter(PipelineResult result, String name) {
+    var counters =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(IngestDataset.class, name))
+                    .build())
+            .getCounters();
+    long sum = 0;
+    for (var c : counters) {
+      sum += c.getAttempted();
+    }
+    return sum;
   }
 
   private static long countPairs(byte[] xml) {
