@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code tunecard ingest}: runs the ingestion stage and writes the run's {@code dataset/}. */
 @Command(
     name = "ingest",
+    mixinStandardHelpOptions = true,
     description =
         "Read MedQuAD (XML folders, a zip of them, or the Hub export), clean, dedupe and split it"
             + " into DIR/dataset/ (train/validation/test JSONL, rejected.jsonl, stats.json).")

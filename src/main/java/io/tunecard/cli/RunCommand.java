@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 /** {@code tunecard run}: runs the workflow's stages in order, on Flink embedded by default. */
 @Command(
     name = "run",
+    mixinStandardHelpOptions = true,
     description = "Run the workflow's stages in order (today: ingest) on Flink [local] by default.")
 final class RunCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;

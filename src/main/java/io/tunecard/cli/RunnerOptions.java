@@ -11,7 +11,7 @@ public final class RunnerOptions {
       paramLabel = "RUNNER",
       description =
           "local (the stage's steps in this JVM, no Beam runner), direct (Beam's DirectRunner)"
-              + " or flink (default: the command's own).")
+              + " or flink (default: direct for ingest, flink for run).")
   String runner;
 
   @Option(

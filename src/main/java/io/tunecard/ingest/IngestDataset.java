@@ -51,7 +51,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
         begin
             .apply("Input", Create.of(config.input()))
             .apply(
-                "ReadMedQuadFiles",
+                "ListInputFiles",
                 ParDo.of(new ReadSteps.ListInputFiles(config))
                     .withOutputTags(ReadSteps.FILES, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple parsed =

@@ -30,14 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Input: the repository's {@code data/medquad.zip} (override with {@code -Dbench.input=PATH}).
  * The bare scan reads every zip entry in order on one thread, pulls every StAX event and
- * materialises every text node and element name: what any reader of these files must do at least.
- * Each ingest is the whole stage as {@code tunecard ingest} runs it (list the zip, parse, clean,
- * dedupe, split, write the three split files, rejected.jsonl and stats.json with their hashes,
- * publish {@code dataset/}): in process ({@code --runner local}) with one thread per core and with
- * one thread, and on Beam's DirectRunner ({@code --runner direct}). After {@code -Dbench.warmup}
- * (default 3) warm-up runs of each, {@code -Dbench.rounds} (default 7) rounds run each contender
- * once in turn; the report gives each one's median and fastest run, and the ratios to the bare
- * scan's. The fastest runs are the steadier comparison on a shared machine.
+ * materialises every element name, attribute and text node: what any reader of these files must do
+ * at least. Each ingest is the whole stage as {@code tunecard ingest} runs it (list the zip, parse,
+ * clean, dedupe, split, write the three split files, rejected.jsonl and stats.json with their
+ * hashes, publish {@code dataset/}): in process ({@code --runner local}) with one thread per core
+ * and with one thread, and on Beam's DirectRunner ({@code --runner direct}). After {@code
+ * -Dbench.warmup} (default 3) warm-up runs of each, {@code -Dbench.rounds} (default 7) rounds run
+ * each contender once in turn; the report gives each one's median and fastest run, and the ratios
+ * to the bare scan's. The fastest runs are the steadier comparison on a shared machine.
  */
 @Tag("bench")
 class IngestBenchmark {
