@@ -1,0 +1,225 @@
+package io.tunecard.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.DatasetRow;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the Hugging Face Hub export of MedQuAD ({@code lavita/MedQuAD}: one row per question) as
+ * JSON lines or CSV. Parquet is not read: every maintained Java Parquet reader pulls in Hadoop's
+ * client libraries; export JSONL or CSV instead ({@code datasets}' {@code to_json(lines=True)} or
+ * {@code to_csv()}).
+ */
+public final class HfExport {
+  private HfExport() {}
+
+  // The export's column names, verbatim.
+  static final String DOCUMENT_ID = "document_id";
+  static final String DOCUMENT_SOURCE = "document_source";
+  static final String DOCUMENT_URL = "document_url";
+  static final String UMLS_CUI = "umls_cui";
+  static final String UMLS_SEMANTIC_GROUP = "umls_semantic_group";
+  static final String QUESTION_ID = "question_id";
+  static final String QUESTION_FOCUS = "question_focus";
+  static final String QUESTION_TYPE = "question_type";
+  static final String QUESTION = "question";
+  static final String ANSWER = "answer";
+
+  /** Columns a CSV header must have; the others of the export are optional. */
+  static final List<String> REQUIRED = List.of(DOCUMENT_SOURCE, QUESTION_ID, QUESTION, ANSWER);
+
+  /** {@code jsonl} or {@code csv}: the configured format, or by the file's extension. */
+  public static String format(String configured, String fileName) {
+    if (!configured.equals("auto")) {
+      return configured;
+    }
+    String lower = fileName.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
+      return "jsonl";
+    }
+    if (lower.endsWith(".csv")) {
+      return "csv";
+    }
+    if (lower.endsWith(".parquet")) {
+      throw new BadInputException(
+          fileName
+              + ": Parquet is not read (its Java readers need Hadoop); export the data set as"
+              + " JSON lines or CSV and set dataset.format");
+    }
+    throw new BadInputException(
+        fileName
+            + ": cannot tell the format from the extension; set dataset.format to jsonl or csv");
+  }
+
+  /** Reads every record of {@code in}; a record that does not parse is a rejection. */
+  public static Parsed read(InputStream in, String file, String format) throws IOException {
+    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+    return format.equals("csv") ? readCsv(reader, file) : readJsonl(reader, file);
+  }
+
+  private static Parsed readJsonl(Reader reader, String file) throws IOException {
+    List<Candidate> rows = new ArrayList<>();
+    List<Rejection> rejections = new ArrayList<>();
+    BufferedReader lines = new BufferedReader(reader, 1 << 16);
+    String line;
+    long n = 0;
+    while ((line = lines.readLine()) != null) {
+      n++;
+      if (line.isBlank()) {
+        continue;
+      }
+      String position = "line " + n;
+      JsonNode node;
+      try {
+        node = Jsonl.MAPPER.readTree(line);
+      } catch (JsonProcessingException e) {
+        rejections.add(bad(file, n, position, "not JSON: " + e.getOriginalMessage()));
+        continue;
+      }
+      if (node == null || !node.isObject()) {
+        rejections.add(bad(file, n, position, "expected a JSON object"));
+        continue;
+      }
+      add(key -> first(node.get(key)), file, n, position, rows, rejections);
+    }
+    return new Parsed(rows, rejections);
+  }
+
+  private static Parsed readCsv(Reader reader, String file) throws IOException {
+    List<Candidate> rows = new ArrayList<>();
+    List<Rejection> rejections = new ArrayList<>();
+    CsvMapper csv = new CsvMapper();
+    CsvSchema schema = CsvSchema.emptySchema().withHeader();
+    try (MappingIterator<Map<String, String>> it =
+        csv.readerForMapOf(String.class).with(schema).readValues(reader)) {
+      var header = ((CsvSchema) it.getParserSchema());
+      List<String> missing = new ArrayList<>();
+      for (String col : REQUIRED) {
+        if (header == null || header.column(col) == null) {
+          missing.add(col);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new BadInputException(
+            file + ": the CSV header lacks the export's columns " + String.join(", ", missing));
+      }
+      long n = 0;
+      while (true) {
+        Map<String, String> record;
+        try {
+          if (!it.hasNextValue()) {
+            break;
+          }
+          n++;
+          record = it.nextValue();
+        } catch (IOException | RuntimeException e) {
+          rejections.add(
+              bad(
+                  file,
+                  n,
+                  "row " + n,
+                  "CSV does not parse (" + e.getMessage() + "); the rest of the file is not read"));
+          break;
+        }
+        add(key -> first(record.get(key)), file, n, "row " + n, rows, rejections);
+      }
+    }
+    return new Parsed(rows, rejections);
+  }
+
+  private static void add(
+      java.util.function.Function<String, String> get,
+      String file,
+      long ordinal,
+      String position,
+      List<Candidate> rows,
+      List<Rejection> rejections) {
+    String source = get.apply(DOCUMENT_SOURCE);
+    String qid = get.apply(QUESTION_ID);
+    String question = get.apply(QUESTION);
+    String missing =
+        source == null || source.isBlank()
+            ? DOCUMENT_SOURCE
+            : qid == null || qid.isBlank() ? QUESTION_ID : question == null ? QUESTION : null;
+    if (missing != null) {
+      String id = missing.equals(QUESTION) ? MedQuadXml.rowId(source, null, null, qid) : null;
+      rejections.add(
+          new Rejection(
+              file, ordinal, position, id, Rejection.MISSING_FIELD, "no value for " + missing));
+      return;
+    }
+    String answer = get.apply(ANSWER);
+    DatasetRow row =
+        new DatasetRow(
+            MedQuadXml.rowId(source, get.apply(DOCUMENT_ID), null, qid),
+            source,
+            get.apply(QUESTION_FOCUS),
+            get.apply(QUESTION_TYPE),
+            question,
+            answer == null ? "" : answer,
+            get.apply(DOCUMENT_URL),
+            firstItem(get.apply(UMLS_CUI), "[|,;\\s]+"),
+            firstItem(get.apply(UMLS_SEMANTIC_GROUP), "[|,;]+"));
+    rows.add(new Candidate(file, ordinal, position, row));
+  }
+
+  private static Rejection bad(String file, long ordinal, String position, String detail) {
+    return new Rejection(file, ordinal, position, null, Rejection.BAD_RECORD, detail);
+  }
+
+  /** A JSON value as text: null for null or missing, the first element of an array. */
+  private static String first(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) {
+      return null;
+    }
+    if (v.isArray()) {
+      for (JsonNode item : v) {
+        if (!item.isNull() && !item.asText().isBlank()) {
+          return item.asText();
+        }
+      }
+      return null;
+    }
+    return v.isValueNode() ? v.asText() : v.toString();
+  }
+
+  private static String first(String v) {
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /**
+   * The first item of a value that may hold several ("C0221757|C3501835", "['C1', 'C2']"); MedQuAD
+   * keeps the first CUI of a focus, and so does the XML reader.
+   */
+  static String firstItem(String v, String separators) {
+    if (v == null) {
+      return null;
+    }
+    String s = v.strip();
+    if (s.startsWith("[") && s.endsWith("]")) {
+      s = s.substring(1, s.length() - 1);
+    }
+    for (String part : s.split(separators)) {
+      String item = part.strip().replaceAll("^['\"]|['\"]$", "").strip();
+      if (!item.isEmpty()) {
+        return item;
+      }
+    }
+    return null;
+  }
+}

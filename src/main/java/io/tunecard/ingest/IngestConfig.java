@@ -1,0 +1,89 @@
+package io.tunecard.ingest;
+
+import io.tunecard.workflow.DatasetSpec;
+import io.tunecard.workflow.SplitSpec;
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * What the ingestion stage needs from the workflow, as a serializable value that travels with the
+ * pipeline's steps to every worker.
+ *
+ * @param source {@code medquad-xml} or {@code hf-export}
+ * @param input absolute path of the directory, zip or export file
+ * @param inputLabel the path as the workflow wrote it (recorded in stats.json)
+ * @param format {@code auto}, {@code jsonl} or {@code csv} (hf-export only)
+ * @param staging the folder the steps write into; it becomes {@code dataset/} when all is written
+ * @param target the {@code dataset/} folder
+ */
+public record IngestConfig(
+    String source,
+    String input,
+    String inputLabel,
+    String format,
+    boolean dropEmptyAnswers,
+    boolean dedupe,
+    int minUsableRows,
+    long maxInflatedBytes,
+    int maxZipEntries,
+    double train,
+    double validation,
+    long seed,
+    boolean groupByFocus,
+    String staging,
+    String target)
+    implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  public IngestConfig {
+    if (!DatasetSpec.SOURCES.contains(source)) {
+      throw new IllegalArgumentException(
+          "source: expected one of " + DatasetSpec.SOURCES + ", found " + source);
+    }
+    if (input == null || staging == null || target == null) {
+      throw new IllegalArgumentException("input, staging and target: all three are required");
+    }
+    if (!(train > 0 && validation >= 0 && train + validation <= 1 + 1e-9)) {
+      throw new IllegalArgumentException(
+          "train, validation: expected fractions with 0 < train and train + validation <= 1");
+    }
+  }
+
+  /** The stage's settings from a validated workflow section and the folders it writes. */
+  public static IngestConfig of(DatasetSpec spec, Path staging, Path target) {
+    SplitSpec split = spec.split();
+    return new IngestConfig(
+        spec.source(),
+        Path.of(spec.path()).toAbsolutePath().normalize().toString(),
+        spec.path(),
+        spec.format(),
+        spec.dropEmptyAnswers(),
+        spec.dedupe().equals("exact"),
+        spec.minUsableRows(),
+        spec.maxInflatedBytes(),
+        spec.maxZipEntries(),
+        split.train(),
+        split.validation(),
+        split.seed(),
+        split.groupBy().equals("focus"),
+        staging.toAbsolutePath().normalize().toString(),
+        target.toAbsolutePath().normalize().toString());
+  }
+
+  public Path inputPath() {
+    return Path.of(input);
+  }
+
+  public Path stagingPath() {
+    return Path.of(staging);
+  }
+
+  public Path targetPath() {
+    return Path.of(target);
+  }
+
+  public boolean isMedQuadXml() {
+    return source.equals("medquad-xml");
+  }
+}

@@ -1,0 +1,110 @@
+package io.tunecard.ingest;
+
+import io.tunecard.rundir.DatasetRow;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The ingestion stage: MedQuAD (XML folders, a zip of them, or the Hub export) in, {@code dataset/}
+ * out — train/validation/test JSON lines, rejected.jsonl and stats.json. Files are parsed in
+ * parallel, one element per file; each split is written by one writer. Its single output element
+ * summarises what was written.
+ */
+public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSummary>> {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Buckets the files are spread over before parsing. Reshuffling into one group per file would
+   * cost the DirectRunner a bundle per file; a few buckets per worker keep every core busy.
+   */
+  static final int SPREAD = 32;
+
+  private final IngestConfig config;
+
+  public IngestDataset(IngestConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public PCollection<IngestSummary> expand(PBegin begin) {
+    IngestCoders.register(begin.getPipeline().getCoderRegistry());
+
+    PCollectionTuple listed =
+        begin
+            .apply("Input", Create.of(config.input()))
+            .apply(
+                "ListInputFiles",
+                ParDo.of(new ReadSteps.ListInputFiles(config))
+                    .withOutputTags(ReadSteps.FILES, TupleTagList.of(ReadSteps.REJECTED)));
+    PCollectionTuple parsed =
+        listed
+            .get(ReadSteps.FILES)
+            .apply("SpreadFiles", Reshuffle.<SourceFile>viaRandomKey().withNumBuckets(SPREAD))
+            .apply(
+                "ParseQaPairs",
+                ParDo.of(new ReadSteps.ParseFiles(config))
+                    .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
+    PCollectionTuple cleaned =
+        parsed
+            .get(ReadSteps.ROWS)
+            .apply(
+                "Clean",
+                ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers(), config.isMedQuadXml()))
+                    .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
+    PCollectionTuple deduped =
+        cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(config.dedupe()));
+
+    SplitAssigner assigner = SplitAssigner.of(config);
+    PCollection<SplitReport> splits =
+        deduped
+            .get(ReadSteps.ROWS)
+            .apply(
+                "AssignSplit",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.strings(), TypeDescriptor.of(DatasetRow.class)))
+                    .via(c -> KV.of(assigner.split(c.row()), c.row())))
+            .apply("GatherSplits", new GatherByKey<>(new IngestCoders.RowCoder()))
+            .apply("WriteSplits", ParDo.of(new WriteSteps.WriteSplitFile(config.staging())));
+
+    PCollection<KV<String, Long>> rejectedCounts =
+        PCollectionList.of(listed.get(ReadSteps.REJECTED))
+            .and(parsed.get(ReadSteps.REJECTED))
+            .and(cleaned.get(ReadSteps.REJECTED))
+            .and(deduped.get(ReadSteps.REJECTED))
+            .apply("AllRejections", Flatten.pCollections())
+            .apply("CountRejections", ParDo.of(new WriteSteps.CountRejections()))
+            .apply("OneWriter", WithKeys.of("rejected"))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), new IngestCoders.RejectionCoder()))
+            .apply("GatherRejections", new GatherByKey<>(new IngestCoders.RejectionCoder()))
+            .apply("WriteRejected", ParDo.of(new WriteSteps.WriteRejectedFile(config.staging())));
+
+    PCollectionView<List<SplitReport>> splitsView = splits.apply("SplitReports", View.asList());
+    PCollectionView<List<KV<String, Long>>> rejectedView =
+        rejectedCounts.apply("RejectionCounts", View.asList());
+    return begin
+        .apply("Finish", Create.of("dataset"))
+        .apply(
+            "WriteStats",
+            ParDo.of(new WriteSteps.WriteReport(config, splitsView, rejectedView))
+                .withSideInputs(splitsView, rejectedView));
+  }
+}
