@@ -29,8 +29,18 @@ public final class CardRenderer {
   /** The HTML page's sections, in order, by id; labels come from {@code toc.<id>}. */
   static final List<String> TOC =
       List.of(
-          "details", "uses", "risks", "usage", "training-data", "training-procedure", "evaluation",
-          "consistency", "environment", "reproducibility", "citation", "samples");
+          "details",
+          "uses",
+          "risks",
+          "usage",
+          "training-data",
+          "training-procedure",
+          "evaluation",
+          "consistency",
+          "environment",
+          "reproducibility",
+          "citation",
+          "samples");
 
   private final Templates templates;
 
@@ -127,8 +137,7 @@ public final class CardRenderer {
       Context mdForHtml = context(locale, view, frontMatter, lossRef, metricCharts, true);
       Context html = context(locale, view, frontMatter, lossRef, metricCharts, true);
       html.setVariable("html", new SectionHtml(engine, mdForHtml, fragments));
-      List<TocEntry> toc =
-          TOC.stream().map(id -> new TocEntry(id, msg.get("toc." + id))).toList();
+      List<TocEntry> toc = TOC.stream().map(id -> new TocEntry(id, msg.get("toc." + id))).toList();
       html.setVariable("toc", toc);
       String page = engine.process("html/index.html", html);
       HtmlAudit.check(page, htmlName(lang, i));

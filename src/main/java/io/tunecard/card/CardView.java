@@ -60,9 +60,7 @@ public final class CardView {
 
   /** The base model for Python code: a Hub id or path; validated to hold no quote. */
   public String baseModelForCode() {
-    return scratchBase()
-        ? "path/to/run/base"
-        : pyString(card.model().baseModel()).replace("`", "");
+    return scratchBase() ? "path/to/run/base" : pyString(card.model().baseModel()).replace("`", "");
   }
 
   public String repoId() {
@@ -108,7 +106,8 @@ public final class CardView {
         Locale loc = Locale.forLanguageTag(l);
         String name = loc.getDisplayLanguage(loc);
         name = name.substring(0, 1).toUpperCase(loc) + name.substring(1);
-        out.add(new LanguageLink(name, CardRenderer.markdownName(l, i), CardRenderer.htmlName(l, i)));
+        out.add(
+            new LanguageLink(name, CardRenderer.markdownName(l, i), CardRenderer.htmlName(l, i)));
       }
     }
     return out;
@@ -144,13 +143,15 @@ public final class CardView {
     return nums.decimal(100 * fraction, 1) + " %";
   }
 
+  /** Losses show four to six decimals: 0.7800 and 0.721013 as logged. */
   private String loss(Double v) {
-    return v == null ? "" : nums.decimal(v, 6);
+    return v == null ? "" : nums.decimal(v, 4, 6);
   }
 
+  /** Metrics show a fixed number of decimals (tokens 2, the others 4), CIs alike. */
   private String metricValue(String metric, MetricValue v) {
     int d = decimals(metric);
-    String s = nums.decimal(v.mean(), d);
+    String s = nums.fixed(v.mean(), d);
     return v.hasCi() ? s + " " + nums.interval(v.ciLow(), v.ciHigh(), d) : s;
   }
 
@@ -227,6 +228,9 @@ public final class CardView {
     if (v instanceof List<?> list) {
       return String.join(", ", list.stream().map(o -> MarkdownText.code(o.toString())).toList());
     }
+    if (p.key().equals("eval_every") && v instanceof String steps && steps.matches("\\d+")) {
+      return msg.get("param.eval_every.steps", integer(Long.parseLong(steps)));
+    }
     if (p.key().equals("learning_rate") && v instanceof Double d) {
       return nums.scientific(d);
     }
@@ -249,7 +253,7 @@ public final class CardView {
       rows.add(
           List.of(
               Long.toString(r.step()),
-              r.epoch() == null ? "" : nums.decimal(r.epoch(), 2),
+              r.epoch() == null ? "" : nums.fixed(r.epoch(), 2),
               loss(r.trainingLoss()),
               loss(r.validationLoss())));
     }
@@ -330,7 +334,10 @@ public final class CardView {
           List.of(
               msg.get("summary.reported_loss"),
               loss(r.evalLoss()),
-              msg.get(passed("headline", r.evalLoss()) ? "summary.reported_ok" : "summary.reported_flagged")));
+              msg.get(
+                  passed("headline", r.evalLoss())
+                      ? "summary.reported_ok"
+                      : "summary.reported_flagged")));
     }
     if (r.perplexity() != null) {
       rows.add(
@@ -338,7 +345,9 @@ public final class CardView {
               msg.get("summary.reported_perplexity"),
               loss(r.perplexity()),
               msg.get(
-                  passedPerplexity("headline") ? "summary.reported_ok" : "summary.reported_flagged")));
+                  passedPerplexity("headline")
+                      ? "summary.reported_ok"
+                      : "summary.reported_flagged")));
     }
     return new Table(
         List.of(msg.get("summary.what"), msg.get("summary.value"), msg.get("summary.source")),
@@ -425,7 +434,12 @@ public final class CardView {
       if (base == null) {
         continue;
       }
-      for (String m : s.metrics().keySet()) {
+      // Only the metrics with a measured difference, unless the run recorded none.
+      List<String> shown =
+          delta.isEmpty()
+              ? List.copyOf(s.metrics().keySet())
+              : s.metrics().keySet().stream().filter(delta::containsKey).toList();
+      for (String m : shown) {
         MetricValue b = base.metric(m);
         MetricValue d = delta.get(m);
         rows.add(
@@ -449,7 +463,7 @@ public final class CardView {
   }
 
   private String signed(MetricValue d, int decimals) {
-    String s = (d.mean() > 0 ? "+" : "") + nums.decimal(d.mean(), decimals);
+    String s = (d.mean() > 0 ? "+" : "") + nums.fixed(d.mean(), decimals);
     return d.hasCi() ? s + " " + nums.interval(d.ciLow(), d.ciHigh(), decimals) : s;
   }
 
@@ -466,7 +480,9 @@ public final class CardView {
         boolean best = p.checkpoint().equals(el.best());
         rows.add(
             List.of(
-                p == el.base() ? msg.get("evalloss.base") : MarkdownText.code(p.checkpoint()) + (best ? " ★" : ""),
+                p == el.base()
+                    ? msg.get("evalloss.base")
+                    : MarkdownText.code(p.checkpoint()) + (best ? " ★" : ""),
                 p.step() == null ? "" : Long.toString(p.step()),
                 loss(p.loss()),
                 p.perplexity() == null ? "" : nums.decimal(p.perplexity(), 3),
@@ -503,7 +519,10 @@ public final class CardView {
 
   public Table checkTable() {
     return new Table(
-        List.of(msg.get("check.column.check"), msg.get("check.column.result"), msg.get("check.column.detail")),
+        List.of(
+            msg.get("check.column.check"),
+            msg.get("check.column.result"),
+            msg.get("check.column.detail")),
         List.of('l', 'l', 'l'),
         checks().stream().map(c -> List.of(c.name(), c.status(), c.text())).toList());
   }
@@ -561,7 +580,8 @@ public final class CardView {
     List<List<String>> rows = new ArrayList<>();
     Lineage l = card.lineage();
     if (l != null) {
-      l.versions().forEach((k, v) -> rows.add(List.of(MarkdownText.inline(k), MarkdownText.code(v))));
+      l.versions()
+          .forEach((k, v) -> rows.add(List.of(MarkdownText.inline(k), MarkdownText.code(v))));
     }
     return new Table(
         List.of(msg.get("repro.component"), msg.get("repro.version")), List.of('l', 'l'), rows);

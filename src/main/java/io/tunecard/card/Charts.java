@@ -22,6 +22,7 @@ import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.entity.EntityCollection;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CrosshairState;
 import org.jfree.chart.plot.PlotOrientation;
@@ -30,7 +31,6 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.CategoryItemRendererState;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.entity.EntityCollection;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -80,7 +80,10 @@ final class Charts {
     renderer.setSeriesPaint(0, TRAIN);
     renderer.setSeriesPaint(1, VALIDATION);
     renderer.setSeriesStroke(0, new BasicStroke(2f));
-    renderer.setSeriesStroke(1, new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
+    renderer.setSeriesStroke(
+        1,
+        new BasicStroke(
+            2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
     renderer.setSeriesShape(0, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
     renderer.setSeriesShape(1, new Rectangle2D.Double(-4.5, -4.5, 9, 9));
     XYPlot plot = new XYPlot(data, x, y, renderer);
@@ -172,7 +175,8 @@ final class Charts {
   }
 
   static byte[] png(JFreeChart chart, int width, int height) {
-    BufferedImage image = chart.createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null);
+    BufferedImage image =
+        chart.createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       ImageIO.write(image, "png", out);
@@ -182,7 +186,9 @@ final class Charts {
     return out.toByteArray();
   }
 
-  /** An {@code <svg>} element sized by its viewBox (so CSS can scale it); ids start with {@code id}. */
+  /**
+   * An {@code <svg>} element sized by its viewBox (so CSS can scale it); ids start with {@code id}.
+   */
   static String svg(JFreeChart chart, int width, int height, String id) {
     SVGGraphics2D g2 = new SVGGraphics2D(width, height);
     g2.setDefsKeyPrefix(id + "-");
@@ -231,7 +237,16 @@ final class Charts {
             dataset.getSeriesKey(series) + " · " + step + ": " + nums.decimal(value, 6));
       }
       super.drawSecondaryPass(
-          g2, plot, dataset, pass, series, item, domainAxis, dataArea, rangeAxis, crosshairState,
+          g2,
+          plot,
+          dataset,
+          pass,
+          series,
+          item,
+          domainAxis,
+          dataArea,
+          rangeAxis,
+          crosshairState,
           entities);
       if (svg) {
         g2.setRenderingHint(SVGHints.KEY_END_GROUP, Boolean.TRUE);
@@ -269,8 +284,7 @@ final class Charts {
             SVGHints.KEY_BEGIN_GROUP,
             ordered("class", "bar", "data-strategy", name, "data-metric", metric));
       }
-      super.drawItem(
-          g2, state, dataArea, plot, domainAxis, rangeAxis, dataset, row, column, pass);
+      super.drawItem(g2, state, dataArea, plot, domainAxis, rangeAxis, dataset, row, column, pass);
       MetricValue v =
           strategies.stream()
               .filter(s -> s.name().equals(name))

@@ -6,15 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Computes the card's consistency checks from its numbers, so that a card cannot state a
- * perplexity that is not exp(loss), a headline loss that was never logged, or answers cut at the
- * generation cap, without saying so.
+ * Computes the card's consistency checks from its numbers, so that a card cannot state a perplexity
+ * that is not exp(loss), a headline loss that was never logged, or answers cut at the generation
+ * cap, without saying so.
  *
  * <ul>
  *   <li>perplexity: flagged when |reported - exp(loss)| &gt; {@value #PERPLEXITY_TOLERANCE};
  *   <li>headline: a stated loss must equal a logged validation loss at the stated precision;
- *   <li>cap: flagged when any answer hit the cap, or a mean length is within {@value
- *       #CAP_FRACTION} of the cap (as a fraction of it);
+ *   <li>cap: flagged when any answer hit the cap, or a mean length is within {@value #CAP_FRACTION}
+ *       of the cap (as a fraction of it);
  *   <li>sample size: flagged when n is unknown or below {@value #MIN_N}.
  * </ul>
  */
@@ -179,7 +179,9 @@ public final class ConsistencyChecks {
               "sample_size",
               false,
               hints.isEmpty() ? "check.n.unknown" : "check.n.unknown.hint",
-              List.of(String.join(", ", unknown), String.join(", ", hints.stream().map(Object::toString).toList()))));
+              List.of(
+                  String.join(", ", unknown),
+                  String.join(", ", hints.stream().map(Object::toString).toList()))));
     }
     if (out.stream().noneMatch(c -> c.check().equals("sample_size"))) {
       int min = all.stream().mapToInt(s -> s.n()).min().orElse(0);

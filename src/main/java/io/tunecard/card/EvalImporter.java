@@ -35,7 +35,8 @@ final class EvalImporter {
     metrics
         .path("base_vs_adapter")
         .fields()
-        .forEachRemaining(e -> delta.put(e.getKey(), metricMap(e.getValue(), "base_vs_adapter." + e.getKey())));
+        .forEachRemaining(
+            e -> delta.put(e.getKey(), metricMap(e.getValue(), "base_vs_adapter." + e.getKey())));
     return new EvalFacts(
         j.textOr(metrics, "split", "test"),
         j.integer(metrics, "max_new_tokens"),

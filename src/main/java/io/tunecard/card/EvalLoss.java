@@ -9,7 +9,8 @@ import java.util.List;
  * @param base the base model's loss; null when not measured
  * @param best the name of the best checkpoint, e.g. {@code step-150}
  */
-public record EvalLoss(String split, Integer rows, Point base, List<Point> checkpoints, String best) {
+public record EvalLoss(
+    String split, Integer rows, Point base, List<Point> checkpoints, String best) {
 
   public EvalLoss {
     checkpoints = List.copyOf(checkpoints);

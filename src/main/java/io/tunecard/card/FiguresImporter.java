@@ -62,7 +62,9 @@ final class FiguresImporter {
             j.textOr("pipeline_tag", "text-generation"));
 
     Map<String, Double> fractions = new LinkedHashMap<>();
-    run.path("split").fields().forEachRemaining(e -> fractions.put(e.getKey(), e.getValue().asDouble()));
+    run.path("split")
+        .fields()
+        .forEachRemaining(e -> fractions.put(e.getKey(), e.getValue().asDouble()));
     JsonNode derived = run.path("derived");
     Map<String, Long> splitRows = new LinkedHashMap<>();
     Long trainPairs = j.longValue(derived, "derived.train_pairs_at_70_percent");

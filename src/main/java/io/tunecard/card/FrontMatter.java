@@ -5,7 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.math.BigDecimal;
-import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,9 +79,15 @@ final class FrontMatter {
               .orElse(null);
       if (best != null) {
         lossMetrics.add(
-            metric("loss", best.validationLoss(), "Validation loss (best logged, step " + best.step() + ")"));
+            metric(
+                "loss",
+                best.validationLoss(),
+                "Validation loss (best logged, step " + best.step() + ")"));
         lossMetrics.add(
-            metric("perplexity", Math.exp(best.validationLoss()), "Perplexity, exp(best validation loss)"));
+            metric(
+                "perplexity",
+                Math.exp(best.validationLoss()),
+                "Perplexity, exp(best validation loss)"));
       }
     }
     if (!lossMetrics.isEmpty()) {
@@ -122,8 +128,8 @@ final class FrontMatter {
     return m;
   }
 
-  /** Six significant digits: 0.700253 stays 0.700253, exp(0.700253) becomes 2.01440. */
+  /** At most six decimals, as logged: 0.700253 stays 0.700253, exp(0.700253) is 2.014264. */
   static BigDecimal plain(double value) {
-    return new BigDecimal(value, new MathContext(6)).stripTrailingZeros();
+    return BigDecimal.valueOf(value).setScale(6, RoundingMode.HALF_EVEN).stripTrailingZeros();
   }
 }

@@ -8,12 +8,21 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 
 /**
- * The last check on a rendered HTML card: no script-capable element, no event-handler attribute,
- * no URL with a scheme other than http, https or mailto. A card that fails is not written.
+ * The last check on a rendered HTML card: no script-capable element, no event-handler attribute, no
+ * URL with a scheme other than http, https or mailto. A card that fails is not written.
  */
 final class HtmlAudit {
   private static final Set<String> FORBIDDEN_TAGS =
-      Set.of("script", "iframe", "object", "embed", "frame", "frameset", "base", "form", "meta:refresh");
+      Set.of(
+          "script",
+          "iframe",
+          "object",
+          "embed",
+          "frame",
+          "frameset",
+          "base",
+          "form",
+          "meta:refresh");
   private static final Set<String> URL_ATTRIBUTES =
       Set.of("href", "src", "xlink:href", "action", "formaction", "srcset", "poster", "data");
 

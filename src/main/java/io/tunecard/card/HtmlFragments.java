@@ -19,11 +19,11 @@ import org.jsoup.safety.Safelist;
 /**
  * Turns the card's Markdown sections into HTML for {@code index.html}. Three layers, because the
  * Markdown carries untrusted text (escaped, but defence in depth): Flexmark escapes raw HTML; a
- * link resolver turns every link or image whose scheme is not http, https or mailto (or that is
- * not relative) into {@code #}; jsoup then cleans each fragment with a {@link Safelist} before it
- * is inserted into the page. Only these fragments are cleaned: the page around them is our
- * template, and its inline SVG is drawn by JFreeSVG from numbers, so a safelist wide enough for
- * SVG and CSS is not needed; {@link HtmlAudit} checks the whole page afterwards.
+ * link resolver turns every link or image whose scheme is not http, https or mailto (or that is not
+ * relative) into {@code #}; jsoup then cleans each fragment with a {@link Safelist} before it is
+ * inserted into the page. Only these fragments are cleaned: the page around them is our template,
+ * and its inline SVG is drawn by JFreeSVG from numbers, so a safelist wide enough for SVG and CSS
+ * is not needed; {@link HtmlAudit} checks the whole page afterwards.
  */
 final class HtmlFragments {
   /** Relative links are resolved against this base only to check their scheme. */

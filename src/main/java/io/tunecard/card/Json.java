@@ -37,7 +37,9 @@ final class Json {
     return s == null ? fallback : s;
   }
 
-  /** The text at {@code node.key} (key may be a dotted path for messages; the last part is read). */
+  /**
+   * The text at {@code node.key} (key may be a dotted path for messages; the last part is read).
+   */
   String text(JsonNode node, String key) {
     JsonNode v = node.path(last(key));
     if (v.isMissingNode() || v.isNull()) {

@@ -27,10 +27,18 @@ public final class Numbers {
 
   /** {@code value} with at most {@code decimals} decimals, trailing zeros dropped. */
   public String decimal(double value, int decimals) {
-    BigDecimal d = BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_EVEN);
+    return decimal(value, 0, decimals);
+  }
+
+  /**
+   * {@code value} with at most {@code max} decimals, trailing zeros dropped down to {@code min}
+   * decimals: a loss of 0.78 logged as 0.7800 keeps showing four decimals.
+   */
+  public String decimal(double value, int min, int max) {
+    BigDecimal d = BigDecimal.valueOf(value).setScale(max, RoundingMode.HALF_EVEN);
     d = d.stripTrailingZeros();
-    if (d.scale() < 0) {
-      d = d.setScale(0);
+    if (d.scale() < min) {
+      d = d.setScale(min);
     }
     if (d.signum() == 0) {
       d = BigDecimal.ZERO;
@@ -89,7 +97,7 @@ public final class Numbers {
 
   /** A 95 % interval, e.g. {@code [0,19; 0,23]} or {@code [0.19, 0.23]}. */
   public String interval(double low, double high, int decimals) {
-    return "[" + decimal(low, decimals) + listSeparator() + decimal(high, decimals) + "]";
+    return "[" + fixed(low, decimals) + listSeparator() + fixed(high, decimals) + "]";
   }
 
   /** A duration in seconds as {@code 1 h 02 min}, {@code 3 min 05 s} or {@code 12,3 s}. */

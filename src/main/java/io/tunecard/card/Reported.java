@@ -15,6 +15,9 @@ public record Reported(
   public static final Reported NONE = new Reported(null, null, null, null);
 
   public boolean isEmpty() {
-    return evalLoss == null && perplexity == null && bestEvalLoss == null && finalPerplexity == null;
+    return evalLoss == null
+        && perplexity == null
+        && bestEvalLoss == null
+        && finalPerplexity == null;
   }
 }

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a run directory in the formats of docs/run-directory.md. The workflow supplies what the
- * run directory does not record (hyper-parameters, base model, card settings); without one, the
+ * Reads a run directory in the formats of docs/run-directory.md. The workflow supplies what the run
+ * directory does not record (hyper-parameters, base model, card settings); without one, the
  * workflow file named in {@code manifest.json} is loaded when its sha256 still matches.
  */
 final class RunDirectoryImporter {
@@ -124,7 +124,10 @@ final class RunDirectoryImporter {
     fractions.put("validation", split.validation());
     fractions.put("test", split.test());
     Map<String, Long> rows = new LinkedHashMap<>();
-    stats.path("splits").fields().forEachRemaining(e -> rows.put(e.getKey(), count(e.getValue(), "splits." + e.getKey())));
+    stats
+        .path("splits")
+        .fields()
+        .forEachRemaining(e -> rows.put(e.getKey(), count(e.getValue(), "splits." + e.getKey())));
     Map<String, Long> rejected = new LinkedHashMap<>();
     stats
         .path("rejected_by_reason")
@@ -237,15 +240,17 @@ final class RunDirectoryImporter {
     List<String> overrides = new ArrayList<>();
     wf.path("overrides").forEach(o -> overrides.add(o.asText()));
     String file = m.text(wf, "workflow.file");
-    StringBuilder command = new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : file);
+    StringBuilder command =
+        new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : file);
     overrides.forEach(o -> command.append(" --set ").append(shellQuote(o)));
     Map<String, String> versions = new LinkedHashMap<>();
-    manifest.path("versions").fields().forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asText()));
+    manifest
+        .path("versions")
+        .fields()
+        .forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asText()));
     Map<String, Long> seeds = new LinkedHashMap<>();
     JsonNode seedNode = manifest.path("seeds");
-    seedNode
-        .fieldNames()
-        .forEachRemaining(k -> seeds.put(k, m.longValue(seedNode, "seeds." + k)));
+    seedNode.fieldNames().forEachRemaining(k -> seeds.put(k, m.longValue(seedNode, "seeds." + k)));
     JsonNode git = manifest.path("git");
     JsonNode adapter = manifest.path("adapter");
     return new Lineage(

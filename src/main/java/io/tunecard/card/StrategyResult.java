@@ -12,7 +12,8 @@ import java.util.Map;
  * @param hitCap answers that stopped at the generation cap; null when not recorded
  * @param metrics metric name to value, in display order
  */
-public record StrategyResult(String name, Integer n, Integer hitCap, Map<String, MetricValue> metrics) {
+public record StrategyResult(
+    String name, Integer n, Integer hitCap, Map<String, MetricValue> metrics) {
 
   /** Strategy names become file names and table cells: keep them plain. */
   public static final String NAME = "[A-Za-z0-9_.\\-]{1,64}";
@@ -26,8 +27,7 @@ public record StrategyResult(String name, Integer n, Integer hitCap, Map<String,
       throw new IllegalArgumentException(name + ".n: expected >= 0, found " + n);
     }
     if (hitCap != null && (hitCap < 0 || n != null && hitCap > n)) {
-      throw new IllegalArgumentException(
-          name + ".hit_cap: expected 0.." + n + ", found " + hitCap);
+      throw new IllegalArgumentException(name + ".hit_cap: expected 0.." + n + ", found " + hitCap);
     }
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
   }

@@ -21,15 +21,17 @@ import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 import org.thymeleaf.templateresolver.FileTemplateResolver;
 
 /**
- * Where the card's templates and message bundles live: a directory (to replace them) or the copy
- * of the repository's {@code templates/} packed on the class path. {@code *.md} templates run in
+ * Where the card's templates and message bundles live: a directory (to replace them) or the copy of
+ * the repository's {@code templates/} packed on the class path. {@code *.md} templates run in
  * Thymeleaf's TEXT mode, {@code *.html} in HTML mode.
  */
 final class Templates {
   static final String CLASSPATH_ROOT = "io/tunecard/card/templates/";
   private final Path dir;
 
-  /** @param dir a templates directory, or null for the packed default */
+  /**
+   * @param dir a templates directory, or null for the packed default
+   */
   Templates(Path dir) {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new io.tunecard.files.BadInputException(dir + ": not a templates directory");
