@@ -60,6 +60,14 @@ public final class CardRenderer {
     new CardRenderer().write(card, outDir, languages);
   }
 
+  /**
+   * {@code reports/<workflowName>/} under {@code reportsRoot}; a name that would leave it
+   * (absolute, {@code ..}, a symbolic link) is refused.
+   */
+  public static Path reportsDir(Path reportsRoot, String workflowName) {
+    return SafePaths.inside(reportsRoot, workflowName, "reports/<workflow-name>");
+  }
+
   /** Renders every file, then writes each one temp-then-rename under {@code outDir}. */
   public Map<String, byte[]> write(CardModel card, Path outDir, List<Locale> languages)
       throws IOException {

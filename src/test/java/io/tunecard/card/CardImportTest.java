@@ -123,6 +123,16 @@ class CardImportTest {
   }
 
   @Test
+  void reportsDirRefusesNamesThatLeaveIt() {
+    assertThat(CardRenderer.reportsDir(tmp, "quickstart"))
+        .isEqualTo(tmp.toAbsolutePath().resolve("quickstart"));
+    assertThatThrownBy(() -> CardRenderer.reportsDir(tmp, "../x"))
+        .isInstanceOf(io.tunecard.files.SafePaths.EscapeException.class);
+    assertThatThrownBy(() -> CardRenderer.reportsDir(tmp, "/etc"))
+        .isInstanceOf(io.tunecard.files.SafePaths.EscapeException.class);
+  }
+
+  @Test
   void bothLanguagesHaveTheSameMessages() {
     Templates t = new Templates(null);
     assertThat(t.messages(Locale.ENGLISH).keys())
