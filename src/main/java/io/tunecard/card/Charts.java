@@ -109,7 +109,9 @@ final class Charts {
     x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
     x.setTickLabelFont(LABEL);
     NumberAxis y = new NumberAxis(label);
-    y.setNumberFormatOverride(decimalFormat(nums, max >= 10 ? 0 : 2));
+    // Enough decimals that small metrics (repetition near 0.005) get distinct tick labels.
+    int decimals = max >= 10 ? 0 : max >= 0.1 ? 2 : max >= 0.01 ? 3 : 4;
+    y.setNumberFormatOverride(decimalFormat(nums, decimals));
     y.setUpperBound(max <= 0 ? 1 : max * 1.12);
     y.setAutoRange(false);
     y.setLowerBound(0);

@@ -118,14 +118,14 @@ class FiguresCardTest {
     List<String> es =
         CardFixtures.markdownCells(section(readmeEs, "## Comprobaciones de coherencia"));
     String headline = row(es, "0,7617 no es ninguna");
-    assertThat(headline).contains("⚠️ señalada", "0,721013", "0,700253", "0,710358");
+    assertThat(headline).contains("⚠ señalada", "0,721013", "0,700253", "0,710358");
     String perplexity = row(es, "2,04 no es exp(0,700253) = 2,014");
-    assertThat(perplexity).contains("⚠️ señalada");
-    assertThat(row(es, "2,13 no es exp(0,7617) = 2,142")).contains("⚠️ señalada");
+    assertThat(perplexity).contains("⚠ señalada");
+    assertThat(row(es, "2,13 no es exp(0,7617) = 2,142")).contains("⚠ señalada");
     List<String> en = CardFixtures.markdownCells(section(readmeEn, "## Consistency checks"));
-    assertThat(row(en, "loss 0.7617 is none of the logged")).contains("⚠️ flagged");
-    assertThat(row(en, "perplexity 2.04 is not exp(0.700253) = 2.014")).contains("⚠️ flagged");
-    assertThat(row(en, "loss 0.700253 is among")).contains("✅ passed");
+    assertThat(row(en, "loss 0.7617 is none of the logged")).contains("⚠ flagged");
+    assertThat(row(en, "perplexity 2.04 is not exp(0.700253) = 2.014")).contains("⚠ flagged");
+    assertThat(row(en, "loss 0.700253 is among")).contains("✓ passed");
     assertThat(String.join(" ", en)).contains("within 1 % of the cap of 256", "n is not recorded");
     assertThat(htmlEn).contains("perplexity 2.04 is not exp(0.700253) = 2.014");
     assertThat(htmlEs).contains("la pérdida 0,7617 no es ninguna de las pérdidas");
