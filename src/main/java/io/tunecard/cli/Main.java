@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       RunCommand.class,
       ScoreCommand.class,
+      CardCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

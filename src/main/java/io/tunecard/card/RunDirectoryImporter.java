@@ -1,0 +1,278 @@
+package io.tunecard.card;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a run directory in the formats of docs/run-directory.md. The workflow supplies what the run
+ * directory does not record (hyper-parameters, base model, card settings); without one, the
+ * workflow file named in {@code manifest.json} is loaded when its sha256 still matches.
+ */
+final class RunDirectoryImporter {
+  private static final String MEDQUAD_HUB_ID = "lavita/MedQuAD";
+  private final RunDirectory run;
+  private final Workflow givenWorkflow;
+
+  RunDirectoryImporter(Path root, Workflow workflow) {
+    if (!Files.isDirectory(root)) {
+      throw new BadInputException(root + ": not a directory (expected a run directory)");
+    }
+    this.run = new RunDirectory(root);
+    this.givenWorkflow = workflow;
+  }
+
+  CardModel read() {
+    JsonNode manifest = tree(run.manifest());
+    Json m = new Json(run.manifest(), manifest);
+    Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest);
+    JsonNode metrics = tree(run.evalMetrics());
+
+    String title = titleOf(w);
+    ModelFacts model =
+        new ModelFacts(
+            title,
+            w.model().base(),
+            w.repoId(),
+            w.card().license(),
+            "en",
+            MEDQUAD_HUB_ID,
+            "MedQuAD",
+            List.of("lora", "peft", "medical", "medquad", "text-generation", "tunecard"),
+            "text-generation");
+    var evalFacts = new EvalImporter(run, metrics).read();
+    return new CardModel(
+        run.root().toString(),
+        CardModel.SourceKind.RUN_DIRECTORY,
+        model,
+        dataset(w),
+        training(w),
+        trainingLog(),
+        evalFacts,
+        Reported.NONE,
+        environment(manifest, m),
+        lineage(manifest, m),
+        new EvalImporter(run, metrics)
+            .samples(w.card().samples(), evalFacts.maxNewTokens(), evalFacts.strategies()));
+  }
+
+  static String titleOf(Workflow w) {
+    if (w.repoId() != null) {
+      return w.repoId().substring(w.repoId().indexOf('/') + 1);
+    }
+    return w.name();
+  }
+
+  private Workflow workflowOf(JsonNode manifest) {
+    JsonNode wf = manifest.path("workflow");
+    String file = wf.path("file").asText(null);
+    if (file == null) {
+      throw new BadInputException(
+          run.manifest() + ": key 'workflow.file' is missing; pass the workflow with --workflow");
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new BadInputException(
+          run.manifest()
+              + ": workflow file '"
+              + file
+              + "' is not found from here; pass the workflow with --workflow");
+    }
+    List<String> overrides = new ArrayList<>();
+    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
+    WorkflowLoader.Loaded loaded = WorkflowLoader.load(path, overrides);
+    String recorded = wf.path("sha256").asText("");
+    if (!recorded.isEmpty() && !recorded.equals(loaded.fileSha256())) {
+      throw new BadInputException(
+          file
+              + ": changed since the run (sha256 "
+              + loaded.fileSha256()
+              + ", manifest records "
+              + recorded
+              + "); pass the run's workflow with --workflow");
+    }
+    return loaded.workflow();
+  }
+
+  static JsonNode tree(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(file + ": not found (the card needs it)");
+    }
+    try {
+      return Jsonl.readTree(file);
+    } catch (IOException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+  }
+
+  private DatasetFacts dataset(Workflow w) {
+    JsonNode stats = tree(run.stats());
+    Json s = new Json(run.stats(), stats);
+    var split = w.dataset().split();
+    Map<String, Double> fractions = new LinkedHashMap<>();
+    fractions.put("train", split.train());
+    fractions.put("validation", split.validation());
+    fractions.put("test", split.test());
+    Map<String, Long> rows = new LinkedHashMap<>();
+    stats
+        .path("splits")
+        .fields()
+        .forEachRemaining(e -> rows.put(e.getKey(), count(e.getValue(), "splits." + e.getKey())));
+    Map<String, Long> rejected = new LinkedHashMap<>();
+    stats
+        .path("rejected_by_reason")
+        .fields()
+        .forEachRemaining(
+            e -> rejected.put(e.getKey(), count(e.getValue(), "rejected_by_reason." + e.getKey())));
+    JsonNode r = stats.path("rows");
+    JsonNode near = stats.path("near_duplicate_questions_across_splits");
+    return new DatasetFacts(
+        s.text(stats, "source"),
+        fractions,
+        rows,
+        false,
+        s.longValue(r, "rows.read"),
+        s.longValue(r, "rows.usable"),
+        s.longValue(r, "rows.rejected"),
+        rejected,
+        near.isObject() ? s.longValue(near, "near_duplicate_questions_across_splits.count") : null);
+  }
+
+  private long count(JsonNode v, String key) {
+    if (!v.isIntegralNumber() || v.longValue() < 0) {
+      throw new BadInputException(
+          run.stats() + ": key '" + key + "': expected a count, found " + v);
+    }
+    return v.longValue();
+  }
+
+  private static TrainingFacts training(Workflow w) {
+    var t = w.train();
+    var l = w.lora();
+    return new TrainingFacts(
+        t.engine(),
+        t.device(),
+        w.model().quantization(),
+        l.r(),
+        l.alpha(),
+        l.dropout(),
+        l.targets(),
+        t.epochs(),
+        null,
+        t.maxSteps() == null ? null : t.maxSteps().longValue(),
+        t.microBatch(),
+        t.gradAccum(),
+        t.effectiveBatch(),
+        false,
+        t.lr(),
+        t.schedule(),
+        t.warmupRatio(),
+        t.maxGradNorm(),
+        w.model().maxSeqLen(),
+        t.logEvery(),
+        t.evalEvery(),
+        t.seed());
+  }
+
+  private List<LogRow> trainingLog() {
+    Path file = run.trainMetrics();
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(file + ": not found (the card needs the training log)");
+    }
+    List<JsonNode> lines;
+    try {
+      lines = Jsonl.readAll(file);
+    } catch (IOException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+    List<LogRow> rows = new ArrayList<>();
+    Json j = new Json(file, null);
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode n = lines.get(i);
+      try {
+        Long step = j.longValue(n, "step");
+        if (step == null) {
+          throw new IllegalArgumentException("key 'step' is required");
+        }
+        rows.add(
+            new LogRow(
+                step,
+                j.number(n, "epoch"),
+                j.number(n, "loss"),
+                j.number(n, "eval_loss"),
+                j.number(n, "lr"),
+                j.number(n, "grad_norm")));
+      } catch (IllegalArgumentException | BadInputException e) {
+        throw new BadInputException(file + ": row " + (i + 1) + ": " + e.getMessage(), e);
+      }
+    }
+    rows.sort(java.util.Comparator.comparingLong(LogRow::step));
+    return rows;
+  }
+
+  private Environment environment(JsonNode manifest, Json m) {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    manifest
+        .path("stages")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              Double s = m.number(e.getValue(), "stages." + e.getKey() + ".seconds");
+              if (s != null) {
+                seconds.put(e.getKey(), s);
+              }
+            });
+    return new Environment(m.text(manifest, "hardware"), seconds);
+  }
+
+  private static Lineage lineage(JsonNode manifest, Json m) {
+    JsonNode wf = manifest.path("workflow");
+    List<String> overrides = new ArrayList<>();
+    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
+    String file = m.text(wf, "workflow.file");
+    StringBuilder command =
+        new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : file);
+    overrides.forEach(o -> command.append(" --set ").append(shellQuote(o)));
+    Map<String, String> versions = new LinkedHashMap<>();
+    manifest
+        .path("versions")
+        .fields()
+        .forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asText()));
+    Map<String, Long> seeds = new LinkedHashMap<>();
+    JsonNode seedNode = manifest.path("seeds");
+    seedNode.fieldNames().forEachRemaining(k -> seeds.put(k, m.longValue(seedNode, "seeds." + k)));
+    JsonNode git = manifest.path("git");
+    JsonNode adapter = manifest.path("adapter");
+    return new Lineage(
+        command.toString(),
+        m.text(manifest, "tunecard_version"),
+        m.text(wf, "workflow.name"),
+        file,
+        m.text(wf, "workflow.sha256"),
+        overrides,
+        m.text(git, "git.commit"),
+        m.bool(git, "git.dirty"),
+        versions,
+        seeds,
+        m.text(adapter, "adapter.checkpoint"),
+        m.text(adapter, "adapter.sha256"));
+  }
+
+  /** Quotes a --set value for a POSIX shell when it holds anything but plain characters. */
+  static String shellQuote(String s) {
+    if (s.matches("[A-Za-z0-9_.,=:/+\\-\\[\\]]+")) {
+      return s;
+    }
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}
