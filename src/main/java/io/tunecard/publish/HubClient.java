@@ -72,15 +72,11 @@ public final class HubClient {
     return HttpRequest.BodyPublishers.ofString(Jsonl.write(body), StandardCharsets.UTF_8);
   }
 
-  /** {@code GET /api/whoami-v2}. */
-  public Account whoami() {
+  /** {@code GET /api/whoami-v2}, before writing to {@code repoId}. */
+  public Account whoami(String repoId) {
     var reply =
         http.send(
-            "whoami",
-            "the token is invalid",
-            request(api("whoami-v2")).GET().build(),
-            true,
-            Set.of());
+            "whoami", writeDenied(repoId), request(api("whoami-v2")).GET().build(), true, Set.of());
     JsonNode body = reply.json("whoami");
     JsonNode role = body.path("auth").path("accessToken").path("role");
     return new Account(body.path("name").asText(""), role.isTextual() ? role.asText() : null);

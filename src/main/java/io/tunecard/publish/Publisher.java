@@ -94,7 +94,7 @@ public final class Publisher {
       String summary,
       String description,
       GateResult verdict) {
-    HubClient.Account who = client.whoami();
+    HubClient.Account who = client.whoami(repoId);
     if ("read".equals(who.role())) {
       throw new HubException.Unauthorized(
           "whoami: " + HubClient.writeDenied(repoId) + " (it is a read-only token)", 403);
