@@ -51,10 +51,15 @@ public final class Main {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          boolean verbose = parseResult.hasMatchedOption("--verbose");
+          boolean verbose = matched(parseResult, "--verbose");
           return report(ex, err, verbose);
         });
     return cli.execute(args);
+  }
+
+  /** Whether {@code option} was given to the command or any of its subcommands. */
+  private static boolean matched(CommandLine.ParseResult r, String option) {
+    return r.hasMatchedOption(option) || r.subcommands().stream().anyMatch(s -> matched(s, option));
   }
 
   static int report(Throwable ex, PrintWriter err, boolean verbose) {

@@ -1,5 +1,9 @@
 package io.tunecard.publish;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -96,37 +100,23 @@ public final class UploadModes {
     if (name.contains("tfevents")) {
       return Mode.LFS;
     }
-    return looksBinary(sample) ? Mode.LFS : Mode.REGULAR;
+    return looksBinary(sample, size > sample.length) ? Mode.LFS : Mode.REGULAR;
   }
 
-  static boolean looksBinary(byte[] sample) {
+  /**
+   * A NUL byte, or bytes that are not UTF-8. When the sample is a cut of a longer file ({@code
+   * truncated}), a character split by the cut is not an error.
+   */
+  static boolean looksBinary(byte[] sample, boolean truncated) {
     for (byte b : sample) {
       if (b == 0) {
         return true;
       }
     }
-    var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
-    try {
-      decoder.decode(java.nio.ByteBuffer.wrap(sample));
-      return false;
-    } catch (java.nio.charset.CharacterCodingException e) {
-      // The sample may end inside a multi-byte character; only an error before the last 3 bytes
-      // means the text is not UTF-8.
-      return !validUpToTail(sample);
-    }
-  }
-
-  private static boolean validUpToTail(byte[] sample) {
-    for (int cut = 1; cut <= 3 && cut < sample.length; cut++) {
-      try {
-        java.nio.charset.StandardCharsets.UTF_8
+    CoderResult r =
+        StandardCharsets.UTF_8
             .newDecoder()
-            .decode(java.nio.ByteBuffer.wrap(sample, 0, sample.length - cut));
-        return true;
-      } catch (java.nio.charset.CharacterCodingException ignored) {
-        // try a shorter prefix
-      }
-    }
-    return false;
+            .decode(ByteBuffer.wrap(sample), CharBuffer.allocate(sample.length), !truncated);
+    return r.isError();
   }
 }

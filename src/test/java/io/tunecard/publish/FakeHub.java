@@ -173,7 +173,7 @@ final class FakeHub implements AutoCloseable {
   }
 
   synchronized Repo seed(String repoId, Map<String, byte[]> files) {
-    Repo r = create(repoId, false);
+    Repo r = repos.containsKey(repoId) ? repos.get(repoId) : create(repoId, false);
     for (var e : files.entrySet()) {
       r.files.put(e.getKey(), new Stored(e.getValue(), null, e.getValue().length));
     }
