@@ -94,6 +94,13 @@ final class HubHttp {
       if (status / 100 == 2 || accepted.contains(status)) {
         return new Reply(status, response.headers(), response.body());
       }
+      if ((status == 401 || status == 403)
+          && accepted.contains(404)
+          && response.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound")) {
+        // The Hub answers 401 for a repository it will not confirm exists (missing, or private
+        // to others); a caller that handles 404 gets that meaning.
+        return new Reply(404, response.headers(), response.body());
+      }
       String says = serverSays(response);
       if (status == 401 || status == 403) {
         throw new HubException.Unauthorized(

@@ -132,6 +132,20 @@ class PublishCommandTest {
   }
 
   @Test
+  void dryRunForARepositoryThatDoesNotExistYetUsesTheLocalRule() throws Exception {
+    gate("  gate:\n    - {metric: eval_loss, beat_published: true}\n");
+
+    Result r = publish(env(true), "--dry-run", "--workflow", workflow.toString());
+
+    assertThat(r.code()).as(r.all()).isZero();
+    assertThat(r.out())
+        .contains("Parent commit: none: " + REPO + " does not exist yet and would be created")
+        .contains("Upload modes decided by tunecard's local rule")
+        .contains("beat_published passes: no published card (README.md) in " + REPO + " yet");
+    assertThat(hub.methodsAndPaths()).allMatch(s -> s.startsWith("GET "));
+  }
+
+  @Test
   void aFailingThresholdPublishesNothingAndSaysWhy() throws Exception {
     gate("  gate:\n    - {metric: eval_loss, max: 0.75}\n    - {metric: rougeL, min: 0.3}\n");
 

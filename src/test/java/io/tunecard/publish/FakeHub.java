@@ -268,8 +268,9 @@ final class FakeHub implements AutoCloseable {
       }
       Repo r = repos.get(m.group(1));
       if (r == null) {
+        // Like the Hub, which does not confirm that a repository exists: 401 on the revision.
         ex.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
-        send(ex, 404, "{\"error\":\"Repository not found\"}");
+        send(ex, m.group(2).equals("revision") ? 401 : 404, "{\"error\":\"Repository not found\"}");
         return;
       }
       switch (m.group(2)) {
@@ -296,6 +297,7 @@ final class FakeHub implements AutoCloseable {
     } else if ((m = RESOLVE.matcher(path)).matches() && method.equals("GET")) {
       Repo r = repos.get(m.group(1));
       if (r == null) {
+        ex.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
         send(ex, auth == null ? 401 : 404, "{\"error\":\"Repository not found\"}");
       } else if (!r.files.containsKey(m.group(2)) || r.files.get(m.group(2)).content() == null) {
         ex.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
