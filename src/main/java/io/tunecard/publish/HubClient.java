@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * The Hugging Face Hub HTTP API that publishing needs — whoami, create repo, revision, tree,
- * preupload, commit and the README — with the Hub's JSON key names verbatim, here and nowhere else.
- * The LFS transfer calls are in {@link LfsTransfer}. Model repositories on branch {@code main}
- * only.
+ * preupload, commit and the README — with the Hub's JSON key names verbatim. Only this class,
+ * {@link LfsTransfer} (the Git LFS batch, upload and verify calls) and {@link CommitPayload} (the
+ * NDJSON commit lines) know the Hub's wire format. Model repositories on branch {@code main} only.
  */
 public final class HubClient {
   static final String REVISION = "main";

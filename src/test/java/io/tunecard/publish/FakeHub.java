@@ -30,15 +30,17 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for the part of the Hugging Face Hub that publishing uses, with a second server
- * playing the LFS object storage (another origin, as S3 is). It keeps repositories (commits and
- * files) and LFS objects, so reruns can be checked for idempotence, and it checks every request:
- * the bearer token (and its absence towards storage), preupload samples, LFS oids and sizes against
- * the uploaded bytes, multipart completion bodies, verify calls, and the NDJSON commit (header
- * first, parentCommit equal to the head, base64 contents, known LFS objects). A violated check is
- * recorded in {@link #problems} and answered 400. Faults can be queued: a status with headers and a
- * body (which may echo the token), or a connection closed without an answer.
+ * playing the LFS object storage (another origin, as S3 is; the LFS endpoints are in {@link
+ * FakeLfs}). It keeps repositories (commits and files) and LFS objects, so reruns can be checked
+ * for idempotence, and it checks every request: the bearer token (and its absence towards storage),
+ * preupload samples, LFS oids and sizes against the uploaded bytes, multipart completion bodies,
+ * verify calls, and the NDJSON commit (header first, parentCommit equal to the head, base64
+ * contents, known LFS objects). A violated check is recorded in {@link #problems} and answered 400.
+ * Faults can be queued: a status with headers and a body (which may echo the token), or a
+ * connection closed without an answer.
  *
- * <p>Longer than most files: it is a small server with its own state and validation.
+ * <p>Longer than most files: it is a small server, with repository state, fault injection and a
+ * check of every request, and splitting those apart would scatter one protocol over many files.
  */
 final class FakeHub implements AutoCloseable {
   static final String USER = "tunecard-test";
@@ -105,16 +107,18 @@ final class FakeHub implements AutoCloseable {
   final List<Req> requests = Collections.synchronizedList(new ArrayList<>());
   final List<String> problems = Collections.synchronizedList(new ArrayList<>());
   final Map<String, Repo> repos = new TreeMap<>();
-  final Map<String, byte[]> lfs = new HashMap<>();
-  private final Map<String, byte[]> unverified = new HashMap<>();
-  private final Map<String, TreeMap<Integer, byte[]>> parts = new HashMap<>();
+
+  /** The LFS object store and its transfer endpoints. */
+  final FakeLfs store;
+
+  /** Verified LFS objects by sha256 oid. */
+  final Map<String, byte[]> lfs;
+
   private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
   private final HttpServer hub;
   private final HttpServer storage;
   private final ExecutorService pool = Executors.newFixedThreadPool(4);
   volatile String role = "write";
-  volatile long multipartAbove = 32 * 1024;
-  volatile int chunkSize = 16 * 1024;
   volatile int treePage = 100;
   private int commitCounter;
 
@@ -129,6 +133,8 @@ final class FakeHub implements AutoCloseable {
     storage.setExecutor(pool);
     hub.start();
     storage.start();
+    store = new FakeLfs(endpoint(), storageBase(), problems::add);
+    lfs = store.objects;
   }
 
   String endpoint() {
@@ -219,7 +225,7 @@ final class FakeHub implements AutoCloseable {
       }
       synchronized (this) {
         if (server.equals("storage")) {
-          storage(ex, method, path, auth, body);
+          store.storage(ex, method, path, auth, body);
         } else {
           hub(ex, method, path, auth, body, fault);
         }
@@ -287,13 +293,13 @@ final class FakeHub implements AutoCloseable {
       expect(ex, "Accept", "application/vnd.git-lfs+json");
       expect(ex, "Content-Type", "application/vnd.git-lfs+json");
       if (m.group(2).equals("batch")) {
-        batch(ex, m.group(1), json(body));
+        store.batch(ex, m.group(1), json(body));
       } else {
-        verify(ex, json(body));
+        store.verify(ex, json(body));
       }
     } else if (path.startsWith("/lfs-complete/") && method.equals("POST")) {
       expect(ex, "Content-Type", "application/vnd.git-lfs+json");
-      complete(ex, path.substring("/lfs-complete/".length()), json(body));
+      store.complete(ex, path.substring("/lfs-complete/".length()), json(body));
     } else if ((m = RESOLVE.matcher(path)).matches() && method.equals("GET")) {
       Repo r = repos.get(m.group(1));
       if (r == null) {
@@ -599,128 +605,13 @@ final class FakeHub implements AutoCloseable {
     return sha1(("commit " + (++commitCounter)).getBytes(StandardCharsets.UTF_8));
   }
 
-  // ---- LFS --------------------------------------------------------------------------------
-
-  private void batch(HttpExchange ex, String repoId, JsonNode b) throws IOException {
-    if (!"upload".equals(b.path("operation").asText())
-        || !b.path("transfers").toString().equals("[\"basic\",\"multipart\"]")
-        || !"sha256".equals(b.path("hash_algo").asText())) {
-      problem(
-          "batch: expected operation upload, transfers [basic, multipart], hash_algo sha256: " + b);
-    }
-    ArrayNode out = Jsonl.MAPPER.createArrayNode();
-    for (JsonNode o : b.path("objects")) {
-      String oid = o.path("oid").asText("");
-      long size = o.path("size").asLong(-1);
-      if (!oid.matches("[0-9a-f]{64}") || size < 0) {
-        problem("batch: bad object " + o);
-      }
-      ObjectNode r = out.addObject().put("oid", oid).put("size", size);
-      if (lfs.containsKey(oid)) {
-        continue; // already stored: no actions
-      }
-      ObjectNode actions = r.putObject("actions");
-      ObjectNode upload = actions.putObject("upload");
-      if (size > multipartAbove) {
-        upload.put("href", endpoint() + "/lfs-complete/" + oid);
-        ObjectNode h = upload.putObject("header").put("chunk_size", String.valueOf(chunkSize));
-        int n = (int) ((size + chunkSize - 1) / chunkSize);
-        for (int i = n; i >= 1; i--) { // deliberately not in order
-          h.put(String.format("%05d", i), storageBase() + "/part/" + oid + "/" + i);
-        }
-      } else {
-        upload.put("href", storageBase() + "/basic/" + oid);
-        upload.putObject("header").put("X-Fake-Signature", "sig-" + oid.substring(0, 8));
-      }
-      actions
-          .putObject("verify")
-          .put("href", endpoint() + "/" + repoId + ".git/info/lfs/objects/verify");
-    }
-    ObjectNode resp = Jsonl.MAPPER.createObjectNode().put("transfer", "basic");
-    resp.set("objects", out);
-    ex.getResponseHeaders().add("Content-Type", "application/vnd.git-lfs+json");
-    send(ex, 200, Jsonl.write(resp));
-  }
-
-  private void storage(HttpExchange ex, String method, String path, String auth, byte[] body)
-      throws IOException {
-    if (auth != null) {
-      problem("storage " + path + ": received an Authorization header");
-    }
-    String[] seg = path.split("/");
-    if (method.equals("PUT") && seg.length == 3 && seg[1].equals("basic")) {
-      String sig = ex.getRequestHeaders().getFirst("X-Fake-Signature");
-      if (!("sig-" + seg[2].substring(0, 8)).equals(sig)) {
-        problem("basic upload " + seg[2] + ": the action's header was not sent");
-      }
-      if (!sha256(body).equals(seg[2])) {
-        problem("basic upload: content sha256 " + sha256(body) + " != oid " + seg[2]);
-        send(ex, 400, "{}");
-        return;
-      }
-      unverified.put(seg[2], body);
-      send(ex, 200, "");
-    } else if (method.equals("PUT") && seg.length == 4 && seg[1].equals("part")) {
-      int n = Integer.parseInt(seg[3]);
-      if (n != parts.computeIfAbsent(seg[2], k -> new TreeMap<>()).size() + 1
-          && !parts.get(seg[2]).containsKey(n)) {
-        problem("part " + n + " of " + seg[2] + " out of order");
-      }
-      parts.get(seg[2]).put(n, body);
-      ex.getResponseHeaders().add("ETag", "\"" + etag(body) + "\"");
-      send(ex, 200, "");
-    } else {
-      problem("storage: unexpected " + method + " " + path);
-      send(ex, 404, "");
-    }
-  }
-
-  private void complete(HttpExchange ex, String oid, JsonNode b) throws IOException {
-    TreeMap<Integer, byte[]> got = parts.getOrDefault(oid, new TreeMap<>());
-    JsonNode list = b.path("parts");
-    boolean ok = oid.equals(b.path("oid").asText()) && list.size() == got.size();
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (int i = 0; ok && i < list.size(); i++) {
-      JsonNode p = list.get(i);
-      byte[] bytes = got.get(i + 1);
-      ok =
-          p.path("partNumber").asInt() == i + 1
-              && bytes != null
-              && p.path("etag").asText().equals("\"" + etag(bytes) + "\"");
-      if (ok) {
-        all.writeBytes(bytes);
-      }
-    }
-    if (!ok || !sha256(all.toByteArray()).equals(oid)) {
-      problem("multipart completion for " + oid + " does not match the parts: " + b);
-      send(ex, 400, "{}");
-      return;
-    }
-    unverified.put(oid, all.toByteArray());
-    parts.remove(oid);
-    send(ex, 200, "{}");
-  }
-
-  private void verify(HttpExchange ex, JsonNode b) throws IOException {
-    String oid = b.path("oid").asText("");
-    byte[] bytes = unverified.containsKey(oid) ? unverified.get(oid) : lfs.get(oid);
-    if (bytes == null || bytes.length != b.path("size").asLong(-1)) {
-      problem("verify " + oid + ": no such object of that size");
-      send(ex, 404, "{\"message\":\"object not found\"}");
-      return;
-    }
-    lfs.put(oid, bytes);
-    unverified.remove(oid);
-    send(ex, 200, "{}");
-  }
-
   // ---- helpers ----------------------------------------------------------------------------
 
   private void problem(String p) {
     problems.add(p);
   }
 
-  private static JsonNode json(byte[] body) {
+  static JsonNode json(byte[] body) {
     try {
       return Jsonl.MAPPER.readTree(body);
     } catch (IOException e) {
@@ -732,7 +623,7 @@ final class FakeHub implements AutoCloseable {
     return in.readAllBytes();
   }
 
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
+  static void send(HttpExchange ex, int status, String body) throws IOException {
     sendBytes(ex, status, body.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -768,7 +659,7 @@ final class FakeHub implements AutoCloseable {
     return digest("SHA-1", b);
   }
 
-  private static String etag(byte[] b) {
+  static String etag(byte[] b) {
     return digest("MD5", b);
   }
 
