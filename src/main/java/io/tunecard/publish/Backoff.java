@@ -19,12 +19,15 @@ import java.util.regex.Pattern;
  *
  * @param maxAttempts total attempts of one call, the first included
  * @param longestHint the longest server-requested wait honoured; a longer one ends the retries
+ * @param attemptTimeout how long one API call may take before it counts as failed (and is retried);
+ *     a commit gets five times as long, an upload this plus one second per MiB
  */
 public record Backoff(
     int maxAttempts,
     Duration baseDelay,
     Duration maxDelay,
     Duration longestHint,
+    Duration attemptTimeout,
     Clock clock,
     Sleeper sleeper,
     Random random) {
@@ -42,21 +45,33 @@ public record Backoff(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts: expected at least 1, found " + maxAttempts);
     }
+    if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+      throw new IllegalArgumentException("attemptTimeout: expected a positive duration");
+    }
     if (baseDelay.isNegative() || maxDelay.compareTo(baseDelay) < 0) {
       throw new IllegalArgumentException("delays: expected 0 <= baseDelay <= maxDelay");
     }
   }
 
-  /** Five attempts, 1 s doubling to at most 60 s, server hints up to the Hub's 5-minute window. */
+  /**
+   * Five attempts, 1 s doubling to at most 60 s, server hints up to the Hub's 5-minute window, two
+   * minutes for an API call to answer.
+   */
   public static Backoff standard() {
     return new Backoff(
         5,
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
         Duration.ofMinutes(5),
+        Duration.ofMinutes(2),
         Clock.systemUTC(),
         d -> Thread.sleep(d.toMillis()),
         new Random());
+  }
+
+  /** The time an upload of {@code bytes} may take: slow links still finish, a stall ends. */
+  Duration transferTimeout(long bytes) {
+    return attemptTimeout.plusSeconds(bytes >> 20);
   }
 
   /** The wait after failed attempt {@code attempt} (1-based) without a server hint. */

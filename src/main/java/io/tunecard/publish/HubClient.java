@@ -7,7 +7,6 @@ import io.tunecard.files.Jsonl;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class HubClient {
   static final String REVISION = "main";
-  private static final Duration API_TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
   private static final int PREUPLOAD_CHUNK = 256;
 
@@ -64,8 +62,8 @@ public final class HubClient {
     return http.access().base() + "/api/" + path;
   }
 
-  private static HttpRequest.Builder request(String url) {
-    return HttpRequest.newBuilder(URI.create(url)).timeout(API_TIMEOUT);
+  private HttpRequest.Builder request(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(http.backoff().attemptTimeout());
   }
 
   private static HttpRequest.BodyPublisher json(JsonNode body) {
@@ -217,7 +215,7 @@ public final class HubClient {
             "commit to " + repoId,
             writeDenied(repoId),
             request(api("models/" + repoId + "/commit/" + REVISION))
-                .timeout(Duration.ofMinutes(10))
+                .timeout(http.backoff().attemptTimeout().multipliedBy(5))
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson))
                 .build(),

@@ -56,6 +56,10 @@ final class HubHttp {
     return access;
   }
 
+  Backoff backoff() {
+    return backoff;
+  }
+
   /**
    * Sends {@code request}, retrying as documented above.
    *

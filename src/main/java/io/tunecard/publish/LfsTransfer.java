@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -100,7 +99,7 @@ final class LfsTransfer {
             HubClient.writeDenied(repoId),
             HttpRequest.newBuilder(
                     URI.create(http.access().base() + "/" + repoId + ".git/info/lfs/objects/batch"))
-                .timeout(Duration.ofMinutes(2))
+                .timeout(http.backoff().attemptTimeout())
                 .header("Accept", LFS_JSON)
                 .header("Content-Type", LFS_JSON)
                 .POST(HttpRequest.BodyPublishers.ofString(Jsonl.write(body)))
@@ -131,15 +130,10 @@ final class LfsTransfer {
     return actions;
   }
 
-  private static Duration transferTimeout(long bytes) {
-    // Two minutes plus one second per MiB: generous for a slow link, yet a stalled PUT ends.
-    return Duration.ofMinutes(2).plusSeconds(bytes >> 20);
-  }
-
   private void basic(String repoId, LocalFile f, JsonNode upload) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(href(upload))
-            .timeout(transferTimeout(f.size()))
+            .timeout(http.backoff().transferTimeout(f.size()))
             .PUT(HttpRequest.BodyPublishers.fromPublisher(publisher(f, 0, f.size()), f.size()));
     copyHeaders(upload.path("header"), b);
     notes.accept(f.pathInRepo() + ": uploading " + f.size() + " bytes (LFS, basic)");
@@ -198,7 +192,7 @@ final class LfsTransfer {
               "upload part " + part.getKey() + " of " + f.pathInRepo(),
               HubClient.writeDenied(repoId),
               HttpRequest.newBuilder(URI.create(part.getValue()))
-                  .timeout(transferTimeout(length))
+                  .timeout(http.backoff().transferTimeout(length))
                   .PUT(
                       HttpRequest.BodyPublishers.fromPublisher(
                           publisher(f, offset, length), length))
@@ -216,7 +210,7 @@ final class LfsTransfer {
         "complete the upload of " + f.pathInRepo(),
         HubClient.writeDenied(repoId),
         HttpRequest.newBuilder(href(upload))
-            .timeout(Duration.ofMinutes(5))
+            .timeout(http.backoff().attemptTimeout().multipliedBy(2))
             .header("Accept", LFS_JSON)
             .header("Content-Type", LFS_JSON)
             .POST(HttpRequest.BodyPublishers.ofString(Jsonl.write(completion)))
@@ -229,7 +223,7 @@ final class LfsTransfer {
     ObjectNode body = Jsonl.MAPPER.createObjectNode().put("oid", f.sha256()).put("size", f.size());
     HttpRequest.Builder b =
         HttpRequest.newBuilder(href(verify))
-            .timeout(Duration.ofMinutes(2))
+            .timeout(http.backoff().attemptTimeout())
             .header("Accept", LFS_JSON)
             .header("Content-Type", LFS_JSON)
             .POST(HttpRequest.BodyPublishers.ofString(Jsonl.write(body)));

@@ -19,6 +19,7 @@ class BackoffTest {
           Duration.ofSeconds(1),
           Duration.ofSeconds(60),
           Duration.ofMinutes(5),
+          Duration.ofMinutes(2),
           Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC),
           d -> {},
           new Random(1));
@@ -71,6 +72,7 @@ class BackoffTest {
             Duration.ofSeconds(1),
             Duration.ofSeconds(60),
             Duration.ofMinutes(5),
+            Duration.ofMinutes(2),
             Clock.systemUTC(),
             d -> {},
             new Random(1));

@@ -73,7 +73,8 @@ final class FakeHub implements AutoCloseable {
     STATUS,
     DROP,
     COMMIT_THEN_DROP,
-    MOVE_HEAD
+    MOVE_HEAD,
+    STALL
   }
 
   private static final class Fault {
@@ -168,6 +169,11 @@ final class FakeHub implements AutoCloseable {
     faults.add(new Fault(method, path, times, Kind.DROP, 0, Map.of(), ""));
   }
 
+  /** Holds the next matching request {@code millis} before handling it (a client timeout). */
+  void stall(String method, String path, int millis) {
+    faults.add(new Fault(method, path, 1, Kind.STALL, millis, Map.of(), ""));
+  }
+
   /** Applies the next commit, then closes the connection without answering. */
   void commitThenDrop() {
     faults.add(new Fault("POST", ".*/commit/main", 1, Kind.COMMIT_THEN_DROP, 0, Map.of(), ""));
@@ -217,6 +223,14 @@ final class FakeHub implements AutoCloseable {
       }
       byte[] body = readAll(ex.getRequestBody());
       requests.add(new Req(server, method, path, auth, body.length));
+      if (fault != null && fault.kind == Kind.STALL) {
+        try {
+          Thread.sleep(fault.status);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       if (fault != null && fault.kind == Kind.STATUS) {
         fault.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         String echoed = auth == null ? "" : auth.replaceFirst("^Bearer ", "");

@@ -115,6 +115,20 @@ class FaultInjectionTest {
   }
 
   @Test
+  void aCallThatTimesOutIsRetried() {
+    // Every call of this publish runs under the short timeout, so a loaded machine may time out
+    // another one too; the stalled preupload is the one that must have been retried.
+    fx.attemptTimeout = Duration.ofSeconds(1);
+    hub.stall("POST", ".*/preupload/main", 2500);
+
+    assertThat(fx.publish(hub, w, false).status()).isEqualTo(PublishResult.Status.PUBLISHED);
+
+    assertThat(hub.count("POST", ".*/preupload/main")).isGreaterThanOrEqualTo(2);
+    assertThat(fx.waits).isNotEmpty();
+    assertThat(fx.console.toString()).contains("preupload to " + REPO + ": HttpTimeoutException");
+  }
+
+  @Test
   void unauthorizedFailsAtOnceWithAClearMessageAndNoRetry() {
     hub.fail("GET", "/api/whoami-v2", 1, 401, Map.of(), "{\"error\":\"Invalid token {token}\"}");
 

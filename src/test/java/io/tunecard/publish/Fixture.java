@@ -86,12 +86,16 @@ final class Fixture {
     return env;
   }
 
+  /** How long one call may take in these tests; the timeout test shortens it. */
+  Duration attemptTimeout = Duration.ofSeconds(30);
+
   Backoff backoff() {
     return new Backoff(
         5,
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
         Duration.ofMinutes(5),
+        attemptTimeout,
         Clock.fixed(NOW, ZoneOffset.UTC),
         waits::add,
         new Random(42));
