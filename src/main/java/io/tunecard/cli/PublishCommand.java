@@ -91,11 +91,12 @@ final class PublishCommand implements Callable<Integer> {
     }
     Workflow w = loadWorkflow(run);
     String repo = repoId != null ? repoId : w.repoId();
-    if (repo == null) {
+    if (repo == null && !dryRun) {
       throw new BadInputException(
           "no repository to publish to: pass --repo-id or set publish.repo_id or card.repo_id");
     }
-    if (!repo.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+    if (repo != null
+        && !repo.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
       throw new BadInputException(
           "--repo-id: expected 'owner/name' of letters, digits, '_', '.', '-', found '"
               + repo

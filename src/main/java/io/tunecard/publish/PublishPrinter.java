@@ -35,7 +35,10 @@ final class PublishPrinter {
 
   void dryRun(String repoId, String summary, String description, Plan plan, GateResult g) {
     out.println("Dry run: nothing is sent to the Hub except reads.");
-    out.println("Repository: " + repoId + " at " + access.base() + " (branch main)");
+    out.println(
+        repoId == null
+            ? "Repository: none named (pass --repo-id, or set publish.repo_id or card.repo_id)"
+            : "Repository: " + repoId + " at " + access.base() + " (branch main)");
     out.println(
         "Token: " + (access.token().isPresent() ? "found (" + access.tokenSource() + ")" : "none"));
     out.println("Commit summary: " + summary);

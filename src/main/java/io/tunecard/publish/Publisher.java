@@ -25,9 +25,19 @@ import java.util.Optional;
  * than being overwritten. A rerun after any failure repeats only what is missing.
  */
 public final class Publisher {
-  /** What to publish where. */
+  /**
+   * What to publish where.
+   *
+   * @param repoId owner/name; may be null only for a dry run, which then asks the Hub nothing
+   */
   public record Request(
-      RunDirectory run, Path reportsDir, Workflow workflow, String repoId, boolean dryRun) {}
+      RunDirectory run, Path reportsDir, Workflow workflow, String repoId, boolean dryRun) {
+    public Request {
+      if (repoId == null && !dryRun) {
+        throw new IllegalArgumentException("repoId: required unless dry run");
+      }
+    }
+  }
 
   private final HubAccess access;
   private final HubClient client;
@@ -181,6 +191,9 @@ public final class Publisher {
   }
 
   private Plan planDryRun(String repoId, List<LocalFile> files) {
+    if (repoId == null) {
+      return Plan.local(files, "unknown: no repository named");
+    }
     if (access.token().isEmpty()) {
       return Plan.local(files, "unknown: no token, so the Hub was not asked");
     }
@@ -197,6 +210,10 @@ public final class Publisher {
 
       @Override
       public Optional<String> readme() {
+        if (repoId == null) {
+          note = "no repository named, so there is no published card to compare with";
+          return Optional.empty();
+        }
         try {
           return client.readme(repoId);
         } catch (HubException.Unauthorized e) {

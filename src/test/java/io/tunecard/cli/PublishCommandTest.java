@@ -146,6 +146,25 @@ class PublishCommandTest {
   }
 
   @Test
+  void dryRunWorksWithoutARepositoryAsTheQuickstartHasNone() throws Exception {
+    Files.writeString(
+        workflow,
+        Files.readString(workflow).replace("  repo_id: tunecard-test/quickstart-lora\n", ""));
+
+    Result r = publish(env(true), "--dry-run", "--workflow", workflow.toString());
+
+    assertThat(r.code()).as(r.all()).isZero();
+    assertThat(r.out())
+        .contains("Repository: none named (pass --repo-id")
+        .contains("Upload modes decided by tunecard's local rule")
+        .containsPattern("lfs +66584  sha256:[0-9a-f]{64}  adapter_model.safetensors\n");
+    assertThat(hub.requestCount()).isZero();
+    Result real = publish(env(true), "--workflow", workflow.toString());
+    assertThat(real.code()).isEqualTo(Main.BAD_INPUT);
+    assertThat(real.err()).contains("no repository to publish to");
+  }
+
+  @Test
   void aFailingThresholdPublishesNothingAndSaysWhy() throws Exception {
     gate("  gate:\n    - {metric: eval_loss, max: 0.75}\n    - {metric: rougeL, min: 0.3}\n");
 
