@@ -3,6 +3,7 @@ package io.tunecard.cli;
 import io.tunecard.files.BadInputException;
 import io.tunecard.workflow.WorkflowException;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ScoreCommand.class,
       CardCommand.class,
+      PublishCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -34,15 +36,38 @@ public final class Main {
 
   /** Runs the CLI with the given streams and returns the exit code (tests call this). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(args, out, err, System.getenv());
+  }
+
+  /**
+   * As {@link #run(String[], PrintWriter, PrintWriter)} with the environment commands read (the Hub
+   * token and endpoint); tests pass their own.
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            return cls == PublishCommand.class
+                ? cls.cast(new PublishCommand(env))
+                : defaults.create(cls);
+          }
+        };
+    CommandLine cli = new CommandLine(new Main(), factory);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          boolean verbose = parseResult.hasMatchedOption("--verbose");
+          boolean verbose = matched(parseResult, "--verbose");
           return report(ex, err, verbose);
         });
     return cli.execute(args);
+  }
+
+  /** Whether {@code option} was given to the command or any of its subcommands. */
+  private static boolean matched(CommandLine.ParseResult r, String option) {
+    return r.hasMatchedOption(option) || r.subcommands().stream().anyMatch(s -> matched(s, option));
   }
 
   static int report(Throwable ex, PrintWriter err, boolean verbose) {

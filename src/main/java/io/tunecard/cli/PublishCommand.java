@@ -1,0 +1,147 @@
+package io.tunecard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
+import io.tunecard.publish.Backoff;
+import io.tunecard.publish.HubAccess;
+import io.tunecard.publish.PublishResult;
+import io.tunecard.publish.Publisher;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tunecard publish}: the card and the best adapter of a run to the Hugging Face Hub, gated
+ * by {@code publish.gate}. The token comes only from the environment (HF_TOKEN, the token file);
+ * there is deliberately no option for it.
+ */
+@Command(
+    name = "publish",
+    description = {
+      "Publish a run's model card and best adapter to the Hugging Face Hub as one commit,"
+          + " if the workflow's publish.gate passes.",
+      "Token: HF_TOKEN, else the file HF_TOKEN_PATH, else $HF_HOME/token, else"
+          + " ~/.cache/huggingface/token. Endpoint: HF_ENDPOINT (default https://huggingface.co).",
+      "Exit codes: 0 published (or already published, or a dry run), 3 the gate refused,"
+          + " 2 bad input, 1 failure."
+    })
+final class PublishCommand implements Callable<Integer> {
+  static final int GATE_FAILED = 3;
+
+  @Option(names = "--run-dir", required = true, paramLabel = "DIR", description = "The run.")
+  Path runDir;
+
+  @Option(
+      names = "--workflow",
+      paramLabel = "FILE",
+      description = "The workflow (default: workflow.file of the run's manifest.json).")
+  Path workflow;
+
+  @Option(
+      names = "--repo-id",
+      paramLabel = "OWNER/NAME",
+      description = "Target repository (default: publish.repo_id, else card.repo_id).")
+  String repoId;
+
+  @Option(
+      names = "--reports",
+      paramLabel = "DIR",
+      description = "The rendered card (default: reports/<workflow-name>).")
+  Path reports;
+
+  @Option(
+      names = "--dry-run",
+      description =
+          "Print the exact commit and the gate verdict; send nothing (reads only, and only"
+              + " when a token is present).")
+  boolean dryRun;
+
+  @Option(names = "--verbose", description = "Show stack traces.")
+  boolean verbose;
+
+  @Spec CommandSpec spec;
+
+  private final Map<String, String> env;
+
+  PublishCommand() {
+    this(System.getenv());
+  }
+
+  PublishCommand(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public Integer call() {
+    RunDirectory run = new RunDirectory(runDir);
+    if (!Files.isDirectory(run.root())) {
+      throw new BadInputException(runDir + ": no such run directory");
+    }
+    Workflow w = loadWorkflow(run);
+    String repo = repoId != null ? repoId : w.repoId();
+    if (repo == null && !dryRun) {
+      throw new BadInputException(
+          "no repository to publish to: pass --repo-id or set publish.repo_id or card.repo_id");
+    }
+    if (repo != null
+        && !repo.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+      throw new BadInputException(
+          "--repo-id: expected 'owner/name' of letters, digits, '_', '.', '-', found '"
+              + repo
+              + "'");
+    }
+    Path reportsDir = reports != null ? reports : Path.of("reports").resolve(w.name());
+    HubAccess access = HubAccess.fromEnvironment(env);
+    var out = spec.commandLine().getOut();
+    PublishResult result =
+        new Publisher(access, Backoff.standard(), out)
+            .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
+    if (result.status() == PublishResult.Status.GATE_FAILED) {
+      return GATE_FAILED;
+    }
+    return Main.OK;
+  }
+
+  private Workflow loadWorkflow(RunDirectory run) {
+    if (workflow != null) {
+      return WorkflowLoader.load(workflow, List.of()).workflow();
+    }
+    Path manifest = run.manifest();
+    if (!Files.isRegularFile(manifest)) {
+      throw new BadInputException(manifest + ": not found; pass --workflow FILE");
+    }
+    JsonNode m;
+    try {
+      m = Jsonl.readTree(manifest);
+    } catch (IOException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+    String file = m.path("workflow").path("file").asText("");
+    if (file.isEmpty()) {
+      throw new BadInputException(manifest + ": workflow.file: missing; pass --workflow FILE");
+    }
+    Path p = Path.of(file);
+    if (!p.isAbsolute() && !Files.exists(p)) {
+      p = run.root().resolve(file);
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new BadInputException(
+          manifest + ": workflow.file '" + file + "' not found; pass --workflow FILE");
+    }
+    List<String> overrides = new ArrayList<>();
+    m.path("workflow").path("overrides").forEach(o -> overrides.add(o.asText()));
+    return WorkflowLoader.load(p, overrides).workflow();
+  }
+}

@@ -1,0 +1,185 @@
+package io.tunecard.publish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunecard.files.Jsonl;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Sends one Hub request with bounded retries. Retried: 429, 5xx, and I/O failures (a dropped
+ * connection, a timeout); 401/403 fail at once. The token goes only to the endpoint's own origin —
+ * never to the storage URLs the LFS batch hands out — and is scrubbed from every message.
+ */
+final class HubHttp {
+  /** A response whose status the caller accepted. */
+  record Reply(int status, HttpHeaders headers, byte[] body) {
+    String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    JsonNode json(String what) {
+      try {
+        return Jsonl.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new HubException(what + ": the Hub answered with malformed JSON", status);
+      }
+    }
+  }
+
+  private final HubAccess access;
+  private final Backoff backoff;
+  private final HttpClient client;
+  private final Consumer<String> notes;
+
+  HubHttp(HubAccess access, Backoff backoff, Consumer<String> notes) {
+    this.access = access;
+    this.backoff = backoff;
+    this.notes = notes;
+    // HTTP/1.1 everywhere (S3 pre-signed URLs speak it); redirects are not followed, so a
+    // redirect can never carry the Authorization header to another host.
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(30))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  HubAccess access() {
+    return access;
+  }
+
+  Backoff backoff() {
+    return backoff;
+  }
+
+  /**
+   * Sends {@code request}, retrying as documented above.
+   *
+   * @param what the call, for messages ("commit to owner/name")
+   * @param onUnauthorized what a 401/403 means for this call
+   * @param withToken add {@code Authorization: Bearer} when the URL is the endpoint's own origin
+   * @param accepted statuses besides 2xx that the caller handles itself (404, 409, ...)
+   */
+  Reply send(
+      String what,
+      String onUnauthorized,
+      HttpRequest request,
+      boolean withToken,
+      Set<Integer> accepted) {
+    HttpRequest signed = sign(request, withToken);
+    String last = "";
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<byte[]> response;
+      try {
+        response = client.send(signed, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        last =
+            e.getClass().getSimpleName()
+                + clean(e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (attempt >= backoff.maxAttempts()) {
+          throw new HubException(
+              what + ": no response after " + attempt + " attempts (" + last + ")", 0);
+        }
+        pause(what, last, backoff.exponential(attempt), attempt);
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HubException(what + ": interrupted", 0);
+      }
+      int status = response.statusCode();
+      if (status / 100 == 2 || accepted.contains(status)) {
+        return new Reply(status, response.headers(), response.body());
+      }
+      if ((status == 401 || status == 403)
+          && accepted.contains(404)
+          && response.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound")) {
+        // The Hub answers 401 for a repository it will not confirm exists (missing, or private
+        // to others); a caller that handles 404 gets that meaning.
+        return new Reply(404, response.headers(), response.body());
+      }
+      String says = serverSays(response);
+      if (status == 401 || status == 403) {
+        throw new HubException.Unauthorized(
+            what + ": HTTP " + status + ": " + onUnauthorized + says, status);
+      }
+      if (status != 429 && status / 100 != 5) {
+        throw new HubException(what + ": HTTP " + status + says, status);
+      }
+      if (attempt >= backoff.maxAttempts()) {
+        throw new HubException(
+            what + ": HTTP " + status + " after " + attempt + " attempts" + says, status);
+      }
+      Duration wait = backoff.hint(response.headers());
+      if (wait == null) {
+        wait = backoff.exponential(attempt);
+      } else if (wait.compareTo(backoff.longestHint()) > 0) {
+        throw new HubException(
+            what
+                + ": HTTP "
+                + status
+                + ": the Hub asks to wait "
+                + wait.toSeconds()
+                + " s, longer than "
+                + backoff.longestHint().toSeconds()
+                + " s; try again later"
+                + says,
+            status);
+      }
+      pause(what, "HTTP " + status, wait, attempt);
+    }
+  }
+
+  private void pause(String what, String why, Duration wait, int attempt) {
+    notes.accept(
+        String.format(
+            "%s: %s; retrying in %.1f s (attempt %d of %d)",
+            what, why, wait.toMillis() / 1000.0, attempt + 1, backoff.maxAttempts()));
+    try {
+      backoff.sleeper().sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HubException(what + ": interrupted while waiting to retry", 0);
+    }
+  }
+
+  private HttpRequest sign(HttpRequest request, boolean withToken) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> true);
+    b.setHeader("User-Agent", "tunecard/" + version());
+    if (withToken && access.token().isPresent() && access.sameOrigin(request.uri())) {
+      b.setHeader("Authorization", access.token().get().bearer());
+    }
+    return b.build();
+  }
+
+  private static String version() {
+    String v = HubHttp.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** The server's explanation: its X-Error-Message header or a short, redacted body excerpt. */
+  private String serverSays(HttpResponse<byte[]> response) {
+    String text =
+        response
+            .headers()
+            .firstValue("X-Error-Message")
+            .orElse(new String(response.body(), StandardCharsets.UTF_8));
+    text = clean(text.strip());
+    if (text.length() > 300) {
+      text = text.substring(0, 300) + "...";
+    }
+    return text.isEmpty() ? "" : " (the Hub says: " + text + ")";
+  }
+
+  /** Redacts the token and drops control characters, so server text is safe to print. */
+  String clean(String text) {
+    return access.redact(text).replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
+  }
+}
