@@ -17,7 +17,7 @@ def test_train_generate_and_eval_loss_on_the_gpu(tiny_model, splits, tmp_path, b
                             "eval_every_steps": -1})
     code, events, stderr = run_worker("train", spec, tmp_path)
     assert code == 0, stderr
-    assert "H100" in events[0]["device"] or events[0]["device"] != "cpu"
+    assert events[0]["device"] != "cpu"
     evals = [e["eval_loss"] for e in events if e["event"] == "metrics" and "eval_loss" in e]
     assert len(evals) == 2 and evals[1] < evals[0]
     ckpt = events[-1]["outputs"][-1]

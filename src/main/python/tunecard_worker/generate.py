@@ -39,8 +39,13 @@ def generation_kwargs(strategy: dict, max_new_tokens: int, pad_id: int, eos_id) 
 
 
 def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pad_id: int,
-                   eos_id, device, seed: int, cache: str | None = None) -> list:
-    """New token ids per prompt, cut before the first eos, and whether eos came (per row)."""
+                   eos_id, device, seed: int, cache: str | None = None,
+                   compile_decode: bool = False) -> list:
+    """New token ids per prompt, cut before the first eos, and whether eos came (per row).
+
+    ``cache``: None (transformers' dynamic KV cache) or "static" (preallocated); transformers
+    compiles the decoding step for a static cache only when ``compile_decode``.
+    """
     from transformers import GenerationConfig
 
     width = max(len(p) for p in prompts)
@@ -52,6 +57,7 @@ def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pa
     kw = generation_kwargs(strategy, max_new_tokens, pad_id, eos_id)
     if cache:
         kw["cache_implementation"] = cache
+        kw["disable_compile"] = not compile_decode
     torch.manual_seed(seed)
     with torch.inference_mode():
         out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
