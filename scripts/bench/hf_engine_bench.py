@@ -42,7 +42,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import torch  # noqa: E402
 
-from tunecard_worker import batching, modeling, optim  # noqa: E402
+from tunecard_worker import attention, batching, modeling, optim  # noqa: E402
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.generate import generate_batch  # noqa: E402
 from tunecard_worker.train import StepRunner  # noqa: E402
@@ -169,12 +169,12 @@ def build_model(cfg, device):
     from transformers import MistralConfig, MistralForCausalLM
 
     config = MistralConfig(**cfg)
-    config._attn_implementation = "sdpa"
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     t0 = time.perf_counter()
     torch.manual_seed(0)
     with torch.device(device):  # parameters are born on the GPU, in bf16, initialised there
-        model = MistralForCausalLM._from_config(config, dtype=dtype, attn_implementation="sdpa")
+        model = MistralForCausalLM._from_config(config, dtype=dtype,
+                                                attn_implementation=attention.register())
     model.requires_grad_(False)
     model.config.use_cache = False
     sync(device)
@@ -198,9 +198,9 @@ def flops_per_token(cfg, answer_share, mean_keys):
     return sum(parts.values()), parts, {"n_linear": n_layers, "n_lora": n_lora, "n_head": n_head}
 
 
-def phase_train(res, device, model, dtype, cfg, peak, micro_batches, warmup, steps, limit_s):
+def phase_train(res, device, model, dtype, cfg, peak, variants, warmup, steps, limit_s):
     seq = 512
-    need = max(micro_batches) * (warmup + steps) * 3 + 64
+    need = max(mb for _, mb in variants) * (warmup + steps) * 3 + 64
     examples = synthetic_examples(need, cfg["vocab_size"], seq, seed=1)
     lengths = [len(e.ids) for e in examples]
     peft_model = modeling.apply_lora(model, LORA, seed=42)
@@ -210,7 +210,7 @@ def phase_train(res, device, model, dtype, cfg, peak, micro_batches, warmup, ste
              "weight_decay": 0.0}
     rows = []
     try:
-        _train_rows(res, device, peft_model, params, dtype, cfg, peak, micro_batches, warmup,
+        _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, warmup,
                     steps, limit_s, examples, lengths, train, seq, rows)
     finally:
         peft_model.unload()  # the base model again, LoRA layers removed
@@ -218,18 +218,18 @@ def phase_train(res, device, model, dtype, cfg, peak, micro_batches, warmup, ste
     return rows
 
 
-def _train_rows(res, device, peft_model, params, dtype, cfg, peak, micro_batches, warmup, steps,
+def _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, warmup, steps,
                 limit_s, examples, lengths, train, seq, rows):
     deadline = time.perf_counter() + limit_s
-    for mb in micro_batches:
+    for mode, mb in variants:
         if time.perf_counter() > deadline:
-            rows.append({"micro_batch": mb, "skipped": "phase time limit"})
+            rows.append({"micro_batch": mb, "batching": mode, "skipped": "phase time limit"})
             continue
         free(device)
-        plan = batching.plan_epoch(lengths, "packing", mb, seq, seed=42, epoch=0)
+        plan = batching.plan_epoch(lengths, mode, mb, seq, seed=42, epoch=0)
         opt = optim.adamw(list(params.values()), train, device)
         runner = StepRunner(peft_model, opt, 1.0, device, dtype)
-        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": "packing"}
+        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode}
         try:
             tokens = targets = keys = 0
             t0 = None
@@ -237,7 +237,7 @@ def _train_rows(res, device, peft_model, params, dtype, cfg, peak, micro_batches
                 if k == warmup:
                     sync(device)
                     t0 = time.perf_counter()
-                b = batching.collate(examples, rows_, 0, device, True, seq)
+                b = batching.collate(examples, rows_, 0, device, mode == "packing", seq)
                 loss, norm = runner.step([b], 2e-4)
                 if k >= warmup:
                     tokens += b.tokens
@@ -249,15 +249,15 @@ def _train_rows(res, device, peft_model, params, dtype, cfg, peak, micro_batches
             fpt, parts, counts = flops_per_token(cfg, targets / tokens, keys / tokens)
             tps = tokens / elapsed
             row.update(tokens_per_s=tps, peak_gb=peak_gb(device), steps=steps,
-                       tokens=tokens, seconds=elapsed, fill=tokens / (steps * mb * seq),
+                       tokens=tokens, seconds=elapsed, tokens_per_micro_batch=tokens / steps,
                        loss=loss.item(), grad_norm=norm.item(), flops_per_token=fpt,
                        flops_parts=parts, param_counts=counts, mean_keys=keys / tokens,
                        achieved_tflops=fpt * tps / 1e12, mfu=fpt * tps / peak)
-            log(f"train mb={mb}: {tps:,.0f} tokens/s, peak {row['peak_gb']} GB, "
+            log(f"train {mode} mb={mb}: {tps:,.0f} tokens/s, peak {row['peak_gb']} GB, "
                 f"MFU {row['mfu']:.3f}, loss {row['loss']:.3f}")
         except torch.cuda.OutOfMemoryError as e:
             row["error"] = f"out of memory: {str(e).splitlines()[0]}"
-            log(f"train mb={mb}: OOM")
+            log(f"train {mode} mb={mb}: OOM")
         opt = runner = None
         for p in params.values():
             p.grad = None
@@ -292,6 +292,7 @@ def phase_baseline(res, device, model, cfg, mb, warmup, steps):
 
     free(device)
     seq = 512
+    model.set_attn_implementation("sdpa")  # transformers' own attention: a plain baseline
     peft_model = get_peft_model(model, LoraConfig(
         r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=LORA["dropout"],
         target_modules=TARGETS, task_type="CAUSAL_LM"))
@@ -347,8 +348,10 @@ def _strategy(s, new_tokens):
     return full
 
 
-def _generate_rate(model, prompts, strategy, new_tokens, per_call, device, cache, cfg):
-    produced, t0 = 0, None
+def _generate_calls(model, prompts, strategy, new_tokens, per_call, device, cache, cfg):
+    """(output tokens, seconds) over len(prompts) / per_call full calls of the worker's
+    generate_batch."""
+    produced = 0
     sync(device)
     t0 = time.perf_counter()
     for k in range(0, len(prompts), per_call):
@@ -359,7 +362,11 @@ def _generate_rate(model, prompts, strategy, new_tokens, per_call, device, cache
     return produced, time.perf_counter() - t0
 
 
-def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_tokens, limit_s):
+def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_tokens, limit_s,
+                   caches):
+    """Each strategy over `questions` prompts in full calls; the projection to the test split is
+    ceil(2462 / questions per call) calls of the measured time per call (a last, partial call
+    costs nearly a full one)."""
     free(device)
     model.eval()
     model.config.use_cache = True
@@ -369,40 +376,45 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
                for _ in range(questions)]
     prompts.sort(key=len)  # as the worker batches them
     out = {"questions": questions, "new_tokens": new_tokens, "batch": batch,
-           "beam_batch_questions": beam_batch, "forced_length": True, "strategies": {}}
+           "beam_batch_questions": beam_batch, "forced_length": "min_new_tokens = max_new_tokens",
+           "strategies": {}}
     deadline = time.perf_counter() + limit_s
-    # the KV cache kind: dynamic (transformers' default) against static, on greedy
-    caches = {}
-    greedy = _strategy({"name": "greedy"}, new_tokens)
-    for cache in (None, "static"):
-        try:
-            n, s = _generate_rate(model, prompts[:batch], greedy, new_tokens, batch, device,
-                                  cache, cfg)
-            caches[cache or "dynamic"] = n / s
-            log(f"generate greedy cache={cache or 'dynamic'}: {n / s:,.0f} tokens/s")
-        except Exception as e:  # noqa: BLE001 - recorded, the other kind is used
-            caches[cache or "dynamic"] = f"failed: {type(e).__name__}: {e}"[:300]
-            log(f"generate cache={cache}: {caches[cache or 'dynamic']}")
-        free(device)
-    out["cache_trial"] = caches
-    rates = {k: v for k, v in caches.items() if isinstance(v, float)}
-    best = max(rates, key=rates.get) if rates else "dynamic"
-    out["cache"] = best
+    if len(caches) > 1:  # which KV cache: measured on greedy
+        trial = {}
+        greedy = _strategy({"name": "greedy"}, new_tokens)
+        for cache in caches:
+            try:
+                n, secs = _generate_calls(model, prompts[:batch], greedy, new_tokens, batch,
+                                          device, None if cache == "dynamic" else cache, cfg)
+                trial[cache] = n / secs
+                log(f"generate greedy cache={cache}: {n / secs:,.0f} tokens/s")
+            except Exception as e:  # noqa: BLE001 - recorded, another kind is used
+                trial[cache] = f"failed: {type(e).__name__}: {e}"[:300]
+            free(device)
+        out["cache_trial"] = trial
+        rates = {k: v for k, v in trial.items() if isinstance(v, float)}
+        caches = [max(rates, key=rates.get)] if rates else ["dynamic"]
+    out["cache"] = caches[0]
     res.put("generate", out)
-    total_minutes = 0.0
     for s in STRATEGIES:
         if time.perf_counter() > deadline:
             out["strategies"][s["name"]] = {"skipped": "phase time limit"}
             continue
         strategy = _strategy(s, new_tokens)
         per_call = beam_batch if strategy["num_beams"] > 1 else batch
-        row = {"questions_per_call": per_call}
-        for cache in ([best, "dynamic"] if best != "dynamic" else ["dynamic"]):
+        measured = max(per_call, len(prompts) // per_call * per_call)
+        row = {"questions_per_call": per_call, "questions": measured}
+        for cache in dict.fromkeys([caches[0], "dynamic"]):
             try:
-                n, secs = _generate_rate(model, prompts, strategy, new_tokens, per_call, device,
-                                         None if cache == "dynamic" else cache, cfg)
+                n, secs = _generate_calls(model, prompts[:measured], strategy, new_tokens,
+                                          per_call, device, None if cache == "dynamic" else cache,
+                                          cfg)
+                per_call_s = secs / math.ceil(measured / per_call)
+                calls = math.ceil(TEST_QUESTIONS / per_call)
                 row.update(cache=cache, output_tokens=n, seconds=secs, tokens_per_s=n / secs,
-                           projected_minutes=TEST_QUESTIONS * new_tokens / (n / secs) / 60)
+                           seconds_per_call=per_call_s, test_split_calls=calls,
+                           projected_minutes=calls * per_call_s / 60,
+                           projected_minutes_linear=TEST_QUESTIONS * new_tokens / (n / secs) / 60)
                 break
             except torch.cuda.OutOfMemoryError as e:
                 row[f"error_{cache}"] = f"out of memory: {str(e).splitlines()[0]}"
@@ -410,16 +422,16 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
                 row[f"error_{cache}"] = f"{type(e).__name__}: {e}"[:300]
             free(device)
         if "tokens_per_s" in row:
-            total_minutes += row["projected_minutes"]
             log(f"generate {s['name']}: {row['tokens_per_s']:,.0f} output tokens/s, projected "
                 f"{row['projected_minutes']:.2f} min for {TEST_QUESTIONS} questions")
         out["strategies"][s["name"]] = row
         res.put("generate", out)
     done = [r for r in out["strategies"].values() if "tokens_per_s" in r]
     if len(done) == len(STRATEGIES):
-        out["projected_minutes_total"] = total_minutes
+        total = sum(r["projected_minutes"] for r in done)
+        out["projected_minutes_total"] = total
         out["output_tokens_per_s_overall"] = (
-            len(STRATEGIES) * TEST_QUESTIONS * new_tokens / (total_minutes * 60))
+            len(STRATEGIES) * TEST_QUESTIONS * new_tokens / (total * 60))
     res.put("generate", out)
 
 
@@ -434,7 +446,13 @@ def summary(res):
         lines += [f"train_tokens_per_s: {head['tokens_per_s']:.0f}",
                   f"train_peak_gb: {head['peak_gb']:.1f}" if head["peak_gb"] else
                   "train_peak_gb: n/a (cpu)",
-                  f"train_mfu: {head['mfu']:.3f}", f"train_micro_batch: {head['micro_batch']}"]
+                  f"train_mfu: {head['mfu']:.3f}",
+                  f"train_config: {head['batching']}, micro_batch {head['micro_batch']}, seq 512"]
+        fastest = max(train, key=lambda r: r["tokens_per_s"])
+        if fastest is not head:
+            lines.append(f"train_fastest_any_memory: {fastest['tokens_per_s']:.0f} tokens/s at "
+                         f"{fastest['peak_gb']:.1f} GB ({fastest['batching']}, micro_batch "
+                         f"{fastest['micro_batch']})")
     base = d.get("baseline", {})
     if "tokens_per_s" in base:
         lines.append(f"baseline_tokens_per_s: {base['tokens_per_s']:.0f}")
@@ -460,13 +478,16 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny model on the CPU: a smoke test")
     ap.add_argument("--phases", default="env,matmul,train,baseline,generate")
-    ap.add_argument("--micro-batches", default="2,4,8,16")
+    ap.add_argument("--variants", default="packing:4,packing:6,packing:8,length-grouped:8",
+                    help="batching:micro_batch of the worker's training rows")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--baseline-micro-batch", type=int, default=0, help="0: the headline's")
-    ap.add_argument("--gen-questions", type=int, default=256)
-    ap.add_argument("--gen-batch", type=int, default=256)
-    ap.add_argument("--beam-batch", type=int, default=128, help="questions per beam_4 call")
+    ap.add_argument("--gen-questions", type=int, default=512)
+    ap.add_argument("--gen-batch", type=int, default=512)
+    ap.add_argument("--beam-batch", type=int, default=256, help="questions per beam_4 call")
+    ap.add_argument("--caches", default="static",
+                    help="KV caches to try on greedy first (e.g. dynamic,static); the best is used")
     ap.add_argument("--new-tokens", type=int, default=256)
     ap.add_argument("--train-limit-s", type=float, default=150)
     ap.add_argument("--generate-limit-s", type=float, default=240)
@@ -480,7 +501,7 @@ def main():
     phase_env(res, device)
     peak = phase_matmul(res, device, 512 if args.tiny else 8192)
     model, dtype = build_model(cfg, device)
-    mbs = [int(x) for x in args.micro_batches.split(",")]
+    variants = [(v.split(":")[0], int(v.split(":")[1])) for v in args.variants.split(",")]
 
     def guarded(name, fn):
         try:
@@ -494,19 +515,19 @@ def main():
             return None
 
     if "train" in phases:
-        guarded("train", lambda: phase_train(res, device, model, dtype, cfg, peak, mbs,
+        guarded("train", lambda: phase_train(res, device, model, dtype, cfg, peak, variants,
                                              args.warmup, args.steps, args.train_limit_s))
         summary(res)
     if "generate" in phases:
         guarded("generate", lambda: phase_generate(
             res, device, model, cfg, args.gen_questions, args.gen_batch, args.beam_batch,
-            args.new_tokens, args.generate_limit_s))
+            args.new_tokens, args.generate_limit_s, args.caches.split(",")))
         summary(res)
     if "baseline" in phases:
         ok = [r for r in res.data.get("train", []) if "tokens_per_s" in r and
               (r["peak_gb"] is None or r["peak_gb"] <= 30)]
         mb = args.baseline_micro_batch or (max(ok, key=lambda r: r["tokens_per_s"])["micro_batch"]
-                                           if ok else mbs[0])
+                                           if ok else variants[0][1])
         guarded("baseline", lambda: phase_baseline(res, device, model, cfg, mb, args.warmup,
                                                    args.steps))
     summary(res)

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from . import attention, lean_lora
 from .events import WorkerError
 
 ADAPTER = "default"
@@ -109,7 +110,7 @@ def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantiz
     from transformers import AutoModelForCausalLM
 
     check_quantization(quantization, device)
-    kwargs = {"dtype": dtype, "attn_implementation": "sdpa"}
+    kwargs = {"dtype": dtype, "attn_implementation": attention.register()}
     if quantization == "nf4":
         from transformers import BitsAndBytesConfig
 
@@ -132,7 +133,8 @@ def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantiz
 
 
 def apply_lora(model, lora: dict, seed: int):
-    """Wraps the base with a fresh LoRA adapter (A: seeded Kaiming-uniform, B: zeros), fp32."""
+    """Wraps the base with a fresh LoRA adapter (A: seeded Kaiming-uniform, B: zeros), fp32, whose
+    branches keep their dropout masks as bits (lean_lora)."""
     from peft import LoraConfig, get_peft_model
 
     config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
@@ -140,6 +142,7 @@ def apply_lora(model, lora: dict, seed: int):
     torch.manual_seed(seed)
     peft_model = get_peft_model(model, config, autocast_adapter_dtype=True)
     no_input_casts(peft_model)
+    lean_lora.patch(peft_model)
     return peft_model
 
 
