@@ -401,10 +401,14 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
             out["strategies"][s["name"]] = {"skipped": "phase time limit"}
             continue
         strategy = _strategy(s, new_tokens)
-        per_call = beam_batch if strategy["num_beams"] > 1 else batch
-        measured = max(per_call, len(prompts) // per_call * per_call)
-        row = {"questions_per_call": per_call, "questions": measured}
-        for cache in dict.fromkeys([caches[0], "dynamic"]):
+        first = beam_batch if strategy["num_beams"] > 1 else batch
+        # on failure: the other cache kind, then half the questions per call
+        attempts = [(c, n) for n in (first, first // 2) for c in dict.fromkeys([caches[0],
+                                                                                 "dynamic"])]
+        row = {}
+        for cache, per_call in attempts:
+            measured = max(per_call, len(prompts) // per_call * per_call)
+            row.update(questions_per_call=per_call, questions=measured)
             try:
                 n, secs = _generate_calls(model, prompts[:measured], strategy, new_tokens,
                                           per_call, device, None if cache == "dynamic" else cache,
@@ -417,9 +421,9 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
                            projected_minutes_linear=TEST_QUESTIONS * new_tokens / (n / secs) / 60)
                 break
             except torch.cuda.OutOfMemoryError as e:
-                row[f"error_{cache}"] = f"out of memory: {str(e).splitlines()[0]}"
+                row[f"error_{cache}_{per_call}"] = f"out of memory: {str(e).splitlines()[0]}"
             except Exception as e:  # noqa: BLE001
-                row[f"error_{cache}"] = f"{type(e).__name__}: {e}"[:300]
+                row[f"error_{cache}_{per_call}"] = f"{type(e).__name__}: {e}"[:300]
             free(device)
         if "tokens_per_s" in row:
             log(f"generate {s['name']}: {row['tokens_per_s']:,.0f} output tokens/s, projected "
