@@ -42,7 +42,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import torch  # noqa: E402
 
-from tunecard_worker import attention, batching, modeling, optim  # noqa: E402
+from tunecard_worker import attention, batching, lean_lora, modeling, optim  # noqa: E402
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.generate import generate_batch  # noqa: E402
 from tunecard_worker.train import StepRunner  # noqa: E402
@@ -200,10 +200,10 @@ def flops_per_token(cfg, answer_share, mean_keys):
 
 def phase_train(res, device, model, dtype, cfg, peak, variants, warmup, steps, limit_s):
     seq = 512
-    need = max(mb for _, mb in variants) * (warmup + steps) * 3 + 64
+    need = max(v[1] for v in variants) * (warmup + steps) * 3 + 64
     examples = synthetic_examples(need, cfg["vocab_size"], seq, seed=1)
     lengths = [len(e.ids) for e in examples]
-    peft_model = modeling.apply_lora(model, LORA, seed=42)
+    peft_model = modeling.apply_lora(model, LORA, seed=42, lean=False)
     params = modeling.lora_parameters(peft_model)
     peft_model.train()
     train = {"lr": 2e-4, "adam_beta1": 0.9, "adam_beta2": 0.999, "adam_eps": 1e-8,
@@ -221,15 +221,24 @@ def phase_train(res, device, model, dtype, cfg, peak, variants, warmup, steps, l
 def _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, warmup, steps,
                 limit_s, examples, lengths, train, seq, rows):
     deadline = time.perf_counter() + limit_s
-    for mode, mb in variants:
+    from peft.tuners.lora import Linear as LoraLinear
+
+    for mode, mb, attn, lean in variants:
         if time.perf_counter() > deadline:
             rows.append({"micro_batch": mb, "batching": mode, "skipped": "phase time limit"})
             continue
         free(device)
+        modeling.causal_lm(peft_model).set_attn_implementation(attn)
+        for m in peft_model.modules():  # PEFT's own LoRA forward, or lean_lora's
+            if isinstance(m, LoraLinear):
+                m.__dict__.pop("forward", None)
+        if lean:
+            lean_lora.patch(peft_model)
         plan = batching.plan_epoch(lengths, mode, mb, seq, seed=42, epoch=0)
         opt = optim.adamw(list(params.values()), train, device)
         runner = StepRunner(peft_model, opt, 1.0, device, dtype)
-        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode}
+        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode,
+               "attention": attn, "lora_branch": "lean_lora" if lean else "peft"}
         try:
             tokens = targets = keys = 0
             t0 = None
@@ -253,7 +262,7 @@ def _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, war
                        loss=loss.item(), grad_norm=norm.item(), flops_per_token=fpt,
                        flops_parts=parts, param_counts=counts, mean_keys=keys / tokens,
                        achieved_tflops=fpt * tps / 1e12, mfu=fpt * tps / peak)
-            log(f"train {mode} mb={mb}: {tps:,.0f} tokens/s, peak {row['peak_gb']} GB, "
+            log(f"train {mode} mb={mb} {attn} {'lean' if lean else 'peft'}: {tps:,.0f} tokens/s, peak {row['peak_gb']} GB, "
                 f"MFU {row['mfu']:.3f}, loss {row['loss']:.3f}")
         except torch.cuda.OutOfMemoryError as e:
             row["error"] = f"out of memory: {str(e).splitlines()[0]}"
@@ -431,11 +440,11 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
         out["strategies"][s["name"]] = row
         res.put("generate", out)
     done = [r for r in out["strategies"].values() if "tokens_per_s" in r]
-    if len(done) == len(STRATEGIES):
+    if len(done) == 6:
         total = sum(r["projected_minutes"] for r in done)
         out["projected_minutes_total"] = total
         out["output_tokens_per_s_overall"] = (
-            len(STRATEGIES) * TEST_QUESTIONS * new_tokens / (total * 60))
+            6 * TEST_QUESTIONS * new_tokens / (total * 60))
     res.put("generate", out)
 
 
@@ -482,8 +491,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny model on the CPU: a smoke test")
     ap.add_argument("--phases", default="env,matmul,train,baseline,generate")
-    ap.add_argument("--variants", default="packing:4,packing:6,packing:8,length-grouped:8",
-                    help="batching:micro_batch of the worker's training rows")
+    ap.add_argument("--variants", default="packing:2,packing:4,packing:8",
+                    help="batching:micro_batch[:sdpa|gqa[:lean]] rows of the worker's training "
+                         "step (attention: transformers' sdpa or tunecard_sdpa (default); lean: "
+                         "the lean_lora branch instead of PEFT's)")
+    ap.add_argument("--strategies", default="", help="only these strategies (default: all six)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--baseline-micro-batch", type=int, default=0, help="0: the headline's")
@@ -505,7 +517,15 @@ def main():
     phase_env(res, device)
     peak = phase_matmul(res, device, 512 if args.tiny else 8192)
     model, dtype = build_model(cfg, device)
-    variants = [(v.split(":")[0], int(v.split(":")[1])) for v in args.variants.split(",")]
+    def variant(text):  # batching:micro_batch[:attention[:lean]]
+        parts = text.split(":") + ["", ""]
+        attn = {"": attention.register(), "gqa": attention.register()}.get(parts[2], parts[2])
+        return parts[0], int(parts[1]), attn, parts[3] == "lean"
+
+    variants = [variant(v) for v in args.variants.split(",")]
+    if args.strategies:
+        keep = args.strategies.split(",")
+        STRATEGIES[:] = [s for s in STRATEGIES if s["name"] in keep]
 
     def guarded(name, fn):
         try:

@@ -7,6 +7,7 @@ adapter name, ``...lora_A.default.weight``, which PEFT drops in its files).
 
 import contextlib
 import importlib.util
+import os
 from pathlib import Path
 
 import torch
@@ -132,9 +133,13 @@ def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantiz
     return model
 
 
-def apply_lora(model, lora: dict, seed: int):
-    """Wraps the base with a fresh LoRA adapter (A: seeded Kaiming-uniform, B: zeros), fp32, whose
-    branches keep their dropout masks as bits (lean_lora)."""
+def apply_lora(model, lora: dict, seed: int, lean: bool | None = None):
+    """Wraps the base with a fresh LoRA adapter (A: seeded Kaiming-uniform, B: zeros), fp32.
+
+    ``lean`` (default: environment TUNECARD_LEAN_LORA=1) swaps PEFT's branch for lean_lora's,
+    which keeps dropout masks as bits: less activation memory, but slower on the GPU (many more
+    small kernels; docs/benchmarks.md), so it is for GPUs short of memory.
+    """
     from peft import LoraConfig, get_peft_model
 
     config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
@@ -142,7 +147,8 @@ def apply_lora(model, lora: dict, seed: int):
     torch.manual_seed(seed)
     peft_model = get_peft_model(model, config, autocast_adapter_dtype=True)
     no_input_casts(peft_model)
-    lean_lora.patch(peft_model)
+    if lean if lean is not None else os.environ.get("TUNECARD_LEAN_LORA") == "1":
+        lean_lora.patch(peft_model)
     return peft_model
 
 
