@@ -45,7 +45,7 @@ import torch  # noqa: E402
 from tunecard_worker import attention, batching, lean_lora, modeling, optim  # noqa: E402
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.generate import generate_batch  # noqa: E402
-from tunecard_worker.train import StepRunner  # noqa: E402
+from tunecard_worker.train import TRAIN_ATTENTION, StepRunner  # noqa: E402
 
 MISTRAL_7B_V03 = dict(
     vocab_size=32768, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
@@ -377,6 +377,7 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
     ceil(2462 / questions per call) calls of the measured time per call (a last, partial call
     costs nearly a full one)."""
     free(device)
+    model.set_attn_implementation(attention.register())  # as the worker's generate loads it
     model.eval()
     model.config.use_cache = True
     rng = random.Random(5)
@@ -491,10 +492,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny model on the CPU: a smoke test")
     ap.add_argument("--phases", default="env,matmul,train,baseline,generate")
-    ap.add_argument("--variants", default="packing:2,packing:4,packing:8",
+    ap.add_argument("--variants", default="packing:2,packing:4,packing:8,packing:4:sdpa:lean",
                     help="batching:micro_batch[:sdpa|gqa[:lean]] rows of the worker's training "
-                         "step (attention: transformers' sdpa or tunecard_sdpa (default); lean: "
-                         "the lean_lora branch instead of PEFT's)")
+                         "step (attention: transformers' sdpa, the worker's training default, or "
+                         "gqa = tunecard_sdpa; lean: the lean_lora branch instead of PEFT's)")
     ap.add_argument("--strategies", default="", help="only these strategies (default: all six)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
@@ -519,7 +520,7 @@ def main():
     model, dtype = build_model(cfg, device)
     def variant(text):  # batching:micro_batch[:attention[:lean]]
         parts = text.split(":") + ["", ""]
-        attn = {"": attention.register(), "gqa": attention.register()}.get(parts[2], parts[2])
+        attn = {"": TRAIN_ATTENTION, "gqa": attention.register()}.get(parts[2], parts[2])
         return parts[0], int(parts[1]), attn, parts[3] == "lean"
 
     variants = [variant(v) for v in args.variants.split(",")]

@@ -107,11 +107,15 @@ def check_quantization(quantization: str, device: torch.device) -> None:
         raise WorkerError("bad_input", "model.quantization: nf4 runs on a CUDA GPU only")
 
 
-def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantization: str):
+def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantization: str,
+              attn: str | None = None):
+    """The base model, frozen. ``attn``: transformers' attention implementation; default
+    ``tunecard_sdpa`` (attention.py: decoding without K/V copies); training passes ``sdpa``,
+    which measured slightly faster for packed training steps (docs/benchmarks.md)."""
     from transformers import AutoModelForCausalLM
 
     check_quantization(quantization, device)
-    kwargs = {"dtype": dtype, "attn_implementation": attention.register()}
+    kwargs = {"dtype": dtype, "attn_implementation": attn or attention.register()}
     if quantization == "nf4":
         from transformers import BitsAndBytesConfig
 
