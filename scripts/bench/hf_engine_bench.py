@@ -22,6 +22,8 @@ Training FLOPs per token (frozen base, so no weight gradients for it):
 MFU = FLOPs per token * tokens/s / measured bf16 matmul FLOP/s.
 
 Usage: python3 scripts/bench/hf_engine_bench.py --out bench.json [--tiny] [--phases ...]
+(--tiny: a tiny config on the CPU, a smoke test of every phase). Longer than most files on
+purpose: it is one script that travels alone to the GPU machine. Results: docs/benchmarks.md.
 """
 
 import argparse
@@ -262,8 +264,9 @@ def _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, war
                        loss=loss.item(), grad_norm=norm.item(), flops_per_token=fpt,
                        flops_parts=parts, param_counts=counts, mean_keys=keys / tokens,
                        achieved_tflops=fpt * tps / 1e12, mfu=fpt * tps / peak)
-            log(f"train {mode} mb={mb} {attn} {'lean' if lean else 'peft'}: {tps:,.0f} tokens/s, peak {row['peak_gb']} GB, "
-                f"MFU {row['mfu']:.3f}, loss {row['loss']:.3f}")
+            branch = "lean" if lean else "peft"
+            log(f"train {mode} mb={mb} {attn} {branch}: {tps:,.0f} tokens/s, "
+                f"peak {row['peak_gb']} GB, MFU {row['mfu']:.3f}, loss {row['loss']:.3f}")
         except torch.cuda.OutOfMemoryError as e:
             row["error"] = f"out of memory: {str(e).splitlines()[0]}"
             log(f"train {mode} mb={mb}: OOM")
