@@ -49,7 +49,7 @@ def test_checkpoints_are_complete_pruned_and_peft_loadable(uninterrupted, tiny_m
     d = root / "step-48"
     names = {"adapter_config.json", "adapter_model.safetensors", "optimizer.safetensors",
              "trainer_state.json", "COMPLETE"}
-    assert names <= {p.name for p in d.iterdir()}
+    assert names == {p.name for p in d.iterdir()}
     assert (d / "COMPLETE").read_text().strip() == "48"
     state = json.loads((d / "trainer_state.json").read_text())
     assert state["engine"] == "hf" and state["global_step"] == 48

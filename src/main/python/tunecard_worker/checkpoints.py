@@ -69,6 +69,7 @@ def save(root: Path, step: int, peft_model, optimizer, params: dict, state: dict
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     peft_model.save_pretrained(tmp, safe_serialization=True)
+    (tmp / "README.md").unlink(missing_ok=True)  # PEFT's placeholder card; tunecard writes its own
     moments = {}
     for key, p in params.items():
         s = optimizer.state.get(p, {})
