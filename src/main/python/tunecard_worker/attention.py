@@ -1,0 +1,60 @@
+"""SDPA attention for grouped-query models without copying K and V for every query head.
+
+transformers' own ``sdpa`` function calls ``repeat_kv`` (Mistral: 8 KV heads -> 32) whenever an
+attention mask is present: left-padded generation and packed training. During batched decoding
+that copy dominates the step (the whole KV cache is written 4x and read again, per layer). Here
+the G query heads that share a KV head are stacked along the query axis instead:
+
+    query (B, KV*G, L, D) -> (B, KV, G*L, D),  mask (B, 1, L, S) -> (B, 1, G*L, S)
+
+which is the same attention, computed by one SDPA call per KV head with K and V read once. Without
+a mask (right-padded or unpadded causal batches) SDPA's own ``enable_gqa`` path (flash) is used.
+Registered with transformers as ``tunecard_sdpa``, with the ``sdpa`` mask builder.
+"""
+
+import torch.nn.functional as F
+
+NAME = "tunecard_sdpa"
+_registered = False
+
+
+def gqa_sdpa(module, query, key, value, attention_mask, dropout=0.0, scaling=None,
+             is_causal=None, **kwargs):
+    """transformers attention interface: returns (output (B, L, H, D), None)."""
+    b, h, length, d = query.shape
+    kv = key.shape[1]
+    groups = h // kv
+    if attention_mask is None:
+        causal = length > 1 and (is_causal if is_causal is not None
+                                 else getattr(module, "is_causal", True))
+        if causal and key.shape[2] > length:  # prefill of an empty static cache
+            key, value = key[:, :, :length], value[:, :, :length]
+        out = F.scaled_dot_product_attention(query, key, value, dropout_p=dropout, scale=scaling,
+                                             is_causal=causal, enable_gqa=groups > 1)
+        return out.transpose(1, 2).contiguous(), None
+    if groups == 1:
+        out = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_mask,
+                                             dropout_p=dropout, scale=scaling)
+        return out.transpose(1, 2).contiguous(), None
+    q = query.reshape(b, kv, groups * length, d)  # row g*L + l is query head kv*G + g, position l
+    if length == 1:
+        mask = attention_mask.expand(attention_mask.shape[0], 1, groups, attention_mask.shape[-1])
+    else:
+        mask = attention_mask.repeat(1, 1, groups, 1)
+    out = F.scaled_dot_product_attention(q, key, value, attn_mask=mask, dropout_p=dropout,
+                                         scale=scaling)  # (B, KV, G*L, D)
+    return out.reshape(b, h, length, d).transpose(1, 2).contiguous(), None
+
+
+def register() -> str:
+    """Makes ``attn_implementation="tunecard_sdpa"`` known to transformers; returns the name."""
+    global _registered
+    if not _registered:
+        from transformers import AttentionInterface
+        from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
+
+        AttentionInterface.register(NAME, gqa_sdpa)
+        AttentionMaskInterface.register(NAME, sdpa_mask)
+        _registered = True
+    return NAME
+

@@ -1,0 +1,189 @@
+"""Loading the base model, its tokenizer and LoRA adapters; the answer-token loss.
+
+Hugging Face and PEFT names live here: ``model.layers.{i}.self_attn.q_proj`` modules, PEFT keys
+``base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight`` (parameter names carry the
+adapter name, ``...lora_A.default.weight``, which PEFT drops in its files).
+"""
+
+import contextlib
+import importlib.util
+import os
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from . import attention, lean_lora
+from .events import WorkerError
+
+ADAPTER = "default"
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "gpu":
+        if not torch.cuda.is_available():
+            raise WorkerError("bad_input", "device: gpu was asked for, but torch sees no CUDA device")
+        return torch.device("cuda")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device("cpu")
+
+
+def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
+    if name == "auto":
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[name]
+
+
+def autocast(device: torch.device, dtype: torch.dtype):
+    """bf16/fp16 compute for the fp32 LoRA weights; a no-op in fp32."""
+    if dtype == torch.float32:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def model_dir(base: str) -> Path:
+    """A local Hugging Face model directory, or the snapshot of a Hub id in the local cache."""
+    path = Path(base)
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(base, local_files_only=True))
+    except Exception as e:  # noqa: BLE001 - any failure means: not available offline
+        raise WorkerError("bad_input", f"model.base: '{base}' is neither a directory nor a model in "
+                          f"the local Hugging Face cache (nothing is downloaded): {e}") from e
+
+
+def load_tokenizer(spec_model: dict, directory: Path):
+    from tokenizers import Tokenizer
+
+    path = Path(spec_model.get("tokenizer") or directory / "tokenizer.json")
+    if not path.is_file():
+        raise WorkerError("bad_input", f"{path}: tokenizer file not found (model.tokenizer, or "
+                          "tokenizer.json in the base directory)")
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as e:  # noqa: BLE001 - the Rust library raises plain Exceptions
+        raise WorkerError("bad_input", f"{path}: not a readable tokenizer.json ({e})") from e
+
+
+def load_config(directory: Path):
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(directory)
+    except Exception as e:  # noqa: BLE001
+        raise WorkerError("bad_input", f"{directory / 'config.json'}: cannot read the model "
+                          f"config ({e})") from e
+
+
+def special_ids(config, tokenizer) -> tuple:
+    """(bos, eos, pad): config.json's ids, else <s>, </s>, <pad> in the vocabulary (pad: eos)."""
+
+    def pick(config_id, token):
+        if isinstance(config_id, list):
+            config_id = config_id[0] if config_id else None
+        return config_id if config_id is not None else tokenizer.token_to_id(token)
+
+    bos = pick(config.bos_token_id, "<s>")
+    eos = pick(config.eos_token_id, "</s>")
+    pad = pick(getattr(config, "pad_token_id", None), "<pad>")
+    if bos is None or eos is None:
+        raise WorkerError("bad_input", "the base defines no bos/eos token (config.json "
+                          "bos_token_id/eos_token_id, or <s>/</s> in tokenizer.json)")
+    return bos, eos, eos if pad is None else pad
+
+
+def check_quantization(quantization: str, device: torch.device) -> None:
+    if quantization != "nf4":
+        return
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise WorkerError("missing_dependency", "model.quantization: nf4 needs the Python package "
+                          "bitsandbytes, which is not installed for this interpreter; install it "
+                          "(pip install bitsandbytes) or set quantization: none")
+    if device.type != "cuda":
+        raise WorkerError("bad_input", "model.quantization: nf4 runs on a CUDA GPU only")
+
+
+def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantization: str,
+              attn: str | None = None):
+    """The base model, frozen. ``attn``: transformers' attention implementation; default
+    ``tunecard_sdpa`` (attention.py: decoding without K/V copies); training passes ``sdpa``,
+    which measured slightly faster for packed training steps (docs/benchmarks.md)."""
+    from transformers import AutoModelForCausalLM
+
+    check_quantization(quantization, device)
+    kwargs = {"dtype": dtype, "attn_implementation": attn or attention.register()}
+    if quantization == "nf4":
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=dtype)
+    if device.type == "cuda":
+        kwargs["device_map"] = {"": device.index or 0}
+    try:
+        model = AutoModelForCausalLM.from_pretrained(directory, **kwargs)
+    except torch.cuda.OutOfMemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise WorkerError("bad_input", f"{directory}: cannot load the model ({e})") from e
+    if device.type != "cuda":
+        model.to(device)
+    model.requires_grad_(False)
+    model.config.use_cache = False
+    return model
+
+
+def apply_lora(model, lora: dict, seed: int, lean: bool | None = None):
+    """Wraps the base with a fresh LoRA adapter (A: seeded Kaiming-uniform, B: zeros), fp32.
+
+    ``lean`` (default: environment TUNECARD_LEAN_LORA=1) swaps PEFT's branch for lean_lora's,
+    which keeps dropout masks as bits: less activation memory, but slower on the GPU (many more
+    small kernels; docs/benchmarks.md), so it is for GPUs short of memory.
+    """
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
+                        target_modules=list(lora["targets"]), bias="none", task_type="CAUSAL_LM")
+    torch.manual_seed(seed)
+    peft_model = get_peft_model(model, config, autocast_adapter_dtype=True)
+    no_input_casts(peft_model)
+    if lean if lean is not None else os.environ.get("TUNECARD_LEAN_LORA") == "1":
+        lean_lora.patch(peft_model)
+    return peft_model
+
+
+def no_input_casts(peft_model) -> None:
+    """Lets bf16 activations reach the fp32 LoRA weights as they are: autocast runs those matmuls
+    in bf16, instead of PEFT copying every activation to fp32 first."""
+    for module in peft_model.modules():
+        if hasattr(module, "cast_input_dtype_enabled"):
+            module.cast_input_dtype_enabled = False
+
+
+def lora_parameters(peft_model) -> dict:
+    """{PEFT file key: trainable parameter}, in model order."""
+    marker = f".{ADAPTER}."
+    return {name.replace(marker, "."): p
+            for name, p in peft_model.named_parameters() if p.requires_grad}
+
+
+def causal_lm(model):
+    """The transformers CausalLM inside a PeftModel (LoRA layers injected), or the model itself."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def answer_loss_sum(lm, batch) -> torch.Tensor:
+    """Sum of the next-token NLL over the batch's answer positions; fp32 scalar on the device.
+
+    The vocabulary projection runs only on those positions (N of B*T), not on prompts or padding.
+    """
+    out = lm.get_decoder()(input_ids=batch.input_ids, position_ids=batch.position_ids,
+                           attention_mask=batch.attention_mask(), use_cache=False)
+    hidden = out.last_hidden_state  # (B, T, H)
+    hidden = hidden.reshape(-1, hidden.shape[-1]).index_select(0, batch.sel)  # (N, H)
+    logits = lm.get_output_embeddings()(hidden)  # (N, V)
+    return F.cross_entropy(logits.float(), batch.tgt, reduction="sum")
