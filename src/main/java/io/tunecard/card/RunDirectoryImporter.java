@@ -52,7 +52,7 @@ final class RunDirectoryImporter {
             "text-generation");
     var evalFacts = new EvalImporter(run, metrics).read();
     return new CardModel(
-        run.root().toString(),
+        displayName(run.root()),
         CardModel.SourceKind.RUN_DIRECTORY,
         model,
         dataset(w),
@@ -274,5 +274,19 @@ final class RunDirectoryImporter {
       return s;
     }
     return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /**
+   * How the card names the run directory: relative to the working directory when inside it, else
+   * its last two folders ({@code <workflow>/<run-id>}) — never a machine's absolute path.
+   */
+  static String displayName(Path root) {
+    Path cwd = Path.of("").toAbsolutePath().normalize();
+    Path abs = root.toAbsolutePath().normalize();
+    if (abs.startsWith(cwd) && !abs.equals(cwd)) {
+      return cwd.relativize(abs).toString().replace('\\', '/');
+    }
+    int n = abs.getNameCount();
+    return n >= 2 ? abs.subpath(n - 2, n).toString().replace('\\', '/') : abs.toString();
   }
 }
