@@ -1,44 +1,89 @@
 package io.tunecard.cli;
 
-import io.tunecard.ingest.IngestSummary;
-import io.tunecard.pipeline.IngestStage;
+import io.tunecard.files.BadInputException;
+import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
+import io.tunecard.pipeline.Stage;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.WorkflowLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tunecard run}: runs the workflow's stages in order, on Flink embedded by default. */
+/** {@code tunecard run}: every stage of the workflow, skipping those whose inputs are unchanged. */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run the workflow's stages in order (today: ingest) on Flink [local] by default.")
+    description = {
+      "Run the workflow's stages (ingest, base, train, evaluate, card, publish) as one Beam"
+          + " pipeline, on Flink [local] by default.",
+      "A stage whose inputs (workflow settings, upstream stage, code, input data) are unchanged"
+          + " since its last successful run is skipped."
+    })
 final class RunCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
   @Mixin RunnerOptions runner;
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--force",
+      paramLabel = "STAGE",
+      description = "Rerun STAGE and every stage after it (repeatable).")
+  List<String> force = new ArrayList<>();
+
+  @Option(
+      names = "--until",
+      paramLabel = "STAGE",
+      description = "Stop after STAGE (e.g. --until train).")
+  String until;
+
+  @Option(
+      names = "--reports",
+      paramLabel = "DIR",
+      description =
+          "Where cards are rendered, as DIR/<workflow-name>/ (default: ${DEFAULT-VALUE}).",
+      defaultValue = "reports")
+  Path reports;
 
   @Override
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
     RunDirectory run = options.runDirectory(loaded);
     long start = System.nanoTime();
-    IngestSummary summary =
-        IngestStage.run(
-            loaded.workflow().dataset(),
-            run,
+    Set<Stage> forced = new HashSet<>();
+    for (String f : force) {
+      forced.add(stage("--force", f));
+    }
+    RunWorkflow.run(
+        loaded,
+        run,
+        new RunWorkflow.Options(
             runner.checked(Runners.Kind.FLINK),
             runner.flinkMaster,
-            runner.parallelism);
-    IngestCommand.print(
-        spec.commandLine().getOut(),
-        summary,
-        run,
-        (System.nanoTime() - start) / 1e9,
-        runner.describe(Runners.Kind.FLINK));
+            runner.parallelism,
+            forced,
+            until == null ? null : stage("--until", until),
+            reports),
+        spec.commandLine().getOut());
+    spec.commandLine()
+        .getOut()
+        .printf("run: finished in %.1f s (%s)%n", (System.nanoTime() - start) / 1e9, run.root());
     return Main.OK;
+  }
+
+  private static Stage stage(String option, String name) {
+    try {
+      return Stage.of(name);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(option + ": " + e.getMessage());
+    }
   }
 }

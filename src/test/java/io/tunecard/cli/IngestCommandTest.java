@@ -52,22 +52,6 @@ class IngestCommandTest {
   }
 
   @Test
-  void runIngestsOnFlinkByDefault() {
-    MainTest.Result r =
-        MainTest.run(
-            "run",
-            "workflows/quickstart.yaml",
-            "--set",
-            "dataset.path=" + FIXTURE,
-            "--set",
-            "dataset.min_usable_rows=1",
-            "--run-dir",
-            tmp.resolve("run").toString());
-    assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("on Flink [local]").contains("36 usable");
-  }
-
-  @Test
   void aMissingPathIsBadInputWithoutAStackTrace() {
     MainTest.Result r = ingest(tmp.resolve("nowhere").toString());
     assertThat(r.code()).isEqualTo(Main.BAD_INPUT);

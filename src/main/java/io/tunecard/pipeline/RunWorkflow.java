@@ -1,0 +1,249 @@
+package io.tunecard.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.card.CardRenderer;
+import io.tunecard.files.AtomicFiles;
+import io.tunecard.files.BadInputException;
+import io.tunecard.ingest.HfExport;
+import io.tunecard.ingest.IngestConfig;
+import io.tunecard.ingest.IngestDataset;
+import io.tunecard.ingest.InputListing;
+import io.tunecard.rundir.CodeVersion;
+import io.tunecard.rundir.Lineage;
+import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * {@code tunecard run}: plans the stages against the stage cache, writes the lineage, and runs the
+ * stages that must run as ONE Beam pipeline (each stage a composite transform framed by {@link
+ * StageMarks}); publishing, when enabled, runs afterwards in this process, where the Hub token is.
+ */
+public final class RunWorkflow {
+  private RunWorkflow() {}
+
+  /** How to run: the runner, stages forced to rerun, and where reports go. */
+  public record Options(
+      Runners.Kind runner,
+      String flinkMaster,
+      int parallelism,
+      Set<Stage> forced,
+      Stage until,
+      Path reportsRoot) {
+    public Options {
+      forced = Set.copyOf(forced);
+    }
+  }
+
+  /** The plan that was executed and the reports folder. */
+  public record Result(StagePlan plan, Path reports) {}
+
+  public static Result run(
+      WorkflowLoader.Loaded loaded, RunDirectory run, Options options, PrintWriter out) {
+    Workflow w = loaded.workflow();
+    Path reports = CardRenderer.reportsDir(options.reportsRoot(), w.name());
+    Manifest manifest = new Manifest(run);
+    List<Stage> stages = stages(w);
+    if (options.until() != null) {
+      if (!stages.contains(options.until())) {
+        throw new BadInputException(
+            "--until " + options.until().key() + ": this workflow has no such stage");
+      }
+      stages = stages.subList(0, stages.indexOf(options.until()) + 1);
+    }
+    StagePlan plan =
+        StagePlan.plan(w, stages, manifest, options.forced(), new Inputs(w, run, reports));
+    for (StagePlan.Step s : plan.steps()) {
+      out.printf(
+          Locale.ROOT,
+          "%-9s %s (%s, key %s)%n",
+          s.stage().key(),
+          s.run() ? "runs" : "skipped",
+          s.reason(),
+          s.key().substring(0, 12));
+    }
+    out.flush();
+    if (plan.steps().stream().noneMatch(StagePlan.Step::run)) {
+      out.println("Everything is up to date: " + run.root());
+      return new Result(plan, reports);
+    }
+    writeLineage(loaded, manifest, w);
+    List<Stage> inPipeline =
+        plan.steps().stream()
+            .filter(StagePlan.Step::run)
+            .map(StagePlan.Step::stage)
+            .filter(s -> s != Stage.PUBLISH)
+            .toList();
+    inPipeline.forEach(s -> manifest.clearStage(s.key()));
+    if (!inPipeline.isEmpty()) {
+      runPipeline(loaded, run, options, plan, inPipeline, reports);
+    }
+    if (plan.runs(Stage.PUBLISH)) {
+      throw new UnsupportedOperationException("publish is wired by the publish stage");
+    }
+    return new Result(plan, reports);
+  }
+
+  static List<Stage> stages(Workflow w) {
+    List<Stage> stages = new ArrayList<>(List.of(Stage.INGEST));
+    if (w.model().isScratch()) {
+      stages.add(Stage.BASE);
+    }
+    stages.addAll(List.of(Stage.TRAIN, Stage.EVALUATE, Stage.CARD));
+    if (w.publish().enabled()) {
+      stages.add(Stage.PUBLISH);
+    }
+    return stages;
+  }
+
+  private static void runPipeline(
+      WorkflowLoader.Loaded loaded,
+      RunDirectory run,
+      Options options,
+      StagePlan plan,
+      List<Stage> stages,
+      Path reports) {
+    Workflow w = loaded.workflow();
+    WorkflowRef ref = WorkflowRef.of(loaded);
+    Pipeline pipeline =
+        Pipeline.create(
+            Runners.options(options.runner(), options.flinkMaster(), options.parallelism()));
+    Path staging = null;
+    try {
+      PCollection<String> signal = null;
+      for (Stage stage : stages) {
+        String name = capitalized(stage.key());
+        String key = plan.step(stage).key();
+        if (stage == Stage.INGEST) {
+          staging = AtomicFiles.stagingDirectory(run.dataset());
+          IngestConfig config = IngestConfig.of(w.dataset(), staging, run.dataset());
+          precheck(config);
+          // Ingest reads from the pipeline's beginning, so its start is recorded here.
+          String now = java.time.Instant.now().toString();
+          new Manifest(run)
+              .update(
+                  m ->
+                      m.with("stages")
+                          .putObject(stage.key())
+                          .put("status", "running")
+                          .put("started", now));
+          signal =
+              pipeline
+                  .apply("Ingest", new IngestDataset(config))
+                  .apply("MarkIngestDone", StageMarks.finish(run.root(), stage, key));
+          continue;
+        }
+        if (signal == null) {
+          signal = pipeline.apply("Start" + name, Create.of(stage.key()));
+        }
+        signal = signal.apply("Mark" + name + "Started", StageMarks.start(run.root(), stage));
+        PCollection<String> done =
+            switch (stage) {
+              case CARD -> signal.apply("RenderCard", new RenderCard(ref, run.root(), reports));
+              default ->
+                  throw new BadInputException(
+                      "stage '" + stage.key() + "' is not available in this build of tunecard");
+            };
+        signal = done.apply("Mark" + name + "Done", StageMarks.finish(run.root(), stage, key));
+      }
+      PipelineResult.State state = pipeline.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("the pipeline ended in state " + state);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      BadInputException bad = Failures.badInput(e);
+      throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
+    } finally {
+      if (staging != null) {
+        try {
+          AtomicFiles.deleteTree(staging);
+        } catch (IOException e) {
+          // A hidden, uniquely named leftover does the run no harm.
+        }
+      }
+    }
+  }
+
+  /** Bad input (missing path, zip bomb, unknown format) fails before any runner starts. */
+  private static void precheck(IngestConfig config) throws IOException {
+    InputListing.Listing listing = InputListing.list(config);
+    if (!config.isMedQuadXml()) {
+      HfExport.format(config.format(), listing.files().get(0).name());
+    }
+  }
+
+  private static void writeLineage(WorkflowLoader.Loaded loaded, Manifest manifest, Workflow w) {
+    Path home = Path.of(System.getProperty("tunecard.home", "."));
+    Lineage.Git git = Lineage.git(home);
+    manifest.update(
+        m -> {
+          ObjectNode wf = m.putObject("workflow");
+          wf.put("name", w.name());
+          wf.put("file", relative(loaded.file()));
+          wf.put("sha256", loaded.fileSha256());
+          wf.putPOJO("overrides", loaded.overrides());
+          if (git != null) {
+            m.putObject("git").put("commit", git.commit()).put("dirty", git.dirty());
+          }
+          m.putPOJO("versions", Lineage.versions());
+          m.putObject("seeds")
+              .put("split", w.dataset().split().seed())
+              .put("train", w.train().seed())
+              .put("eval", w.eval().seed());
+        });
+  }
+
+  private static String relative(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    Path cwd = Path.of("").toAbsolutePath();
+    return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+  }
+
+  private static String capitalized(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  /** Stage inputs beyond settings and code, and the files that prove a stage's output exists. */
+  private record Inputs(Workflow w, RunDirectory run, Path reports) implements StagePlan.Inputs {
+    @Override
+    public String extra(Stage stage) {
+      if (stage == Stage.INGEST) {
+        Path data = Path.of(w.dataset().path());
+        if (!Files.exists(data)) {
+          throw new BadInputException(
+              "dataset.path: " + data + " does not exist (expected a MedQuAD folder or .zip)");
+        }
+        return CodeVersion.ofPath(data);
+      }
+      return "";
+    }
+
+    @Override
+    public List<Path> outputs(Stage stage) {
+      return switch (stage) {
+        case INGEST -> List.of(run.split("train"), run.split("validation"), run.split("test"));
+        case BASE -> List.of(run.base().resolve("config.json"));
+        case TRAIN -> List.of(run.train().resolve("DONE.json"));
+        case EVALUATE -> List.of(run.evalMetrics());
+        case CARD -> List.of(reports.resolve("README.md"), reports.resolve("index.html"));
+        case PUBLISH -> List.of();
+      };
+    }
+  }
+}

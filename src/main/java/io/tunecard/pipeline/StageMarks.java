@@ -1,0 +1,81 @@
+package io.tunecard.pipeline;
+
+import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.RunDirectory;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * The steps that frame a stage inside the one pipeline of a run. {@link #start} records in
+ * manifest.json that the stage began, {@link #finish} that it ended with its cache key (plus what
+ * it produced, see {@link Outcomes}); both reduce whatever came before to the single signal the
+ * next step waits for, so a stage starts only once everything upstream is written.
+ */
+final class StageMarks<T> extends PTransform<PCollection<T>, PCollection<String>> {
+  private static final long serialVersionUID = 1L;
+  private final String runRoot;
+  private final Stage stage;
+  private final String key;
+
+  private StageMarks(Path runRoot, Stage stage, String key) {
+    this.runRoot = runRoot.toString();
+    this.stage = stage;
+    this.key = key;
+  }
+
+  /** Marks {@code stage} as running once its input is complete. */
+  static <T> StageMarks<T> start(Path runRoot, Stage stage) {
+    return new StageMarks<>(runRoot, stage, null);
+  }
+
+  /** Marks {@code stage} done with cache key {@code key} once its output is complete. */
+  static <T> StageMarks<T> finish(Path runRoot, Stage stage, String key) {
+    return new StageMarks<>(runRoot, stage, key);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<T> input) {
+    PCollection<Long> done = input.apply("WaitForAll", Count.<T>globally());
+    return done.apply(
+        key == null ? "MarkStarted" : "MarkDone", ParDo.of(new Mark(runRoot, stage, key)));
+  }
+
+  private static final class Mark extends DoFn<Long, String> {
+    private static final long serialVersionUID = 1L;
+    private final String runRoot;
+    private final Stage stage;
+    private final String key;
+
+    Mark(String runRoot, Stage stage, String key) {
+      this.runRoot = runRoot;
+      this.stage = stage;
+      this.key = key;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<String> out) {
+      RunDirectory run = new RunDirectory(Path.of(runRoot));
+      Manifest manifest = new Manifest(run);
+      if (key == null) {
+        String now = Instant.now().toString();
+        manifest.update(
+            m ->
+                m.with("stages")
+                    .putObject(stage.key())
+                    .put("status", "running")
+                    .put("started", now));
+      } else {
+        String started = manifest.stage(stage.key()).path("started").asText(null);
+        Instant from = started == null ? Instant.now() : Instant.parse(started);
+        manifest.recordStage(stage.key(), key, from, s -> {});
+        manifest.update(m -> Outcomes.record(stage, run, m));
+      }
+      out.output(stage.key());
+    }
+  }
+}
