@@ -3,10 +3,12 @@ package io.tunecard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.publish.Backoff;
 import io.tunecard.publish.HubAccess;
 import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
+import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -108,6 +110,9 @@ final class PublishCommand implements Callable<Integer> {
     PublishResult result =
         new Publisher(access, Backoff.standard(), out)
             .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
+    if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
+      RunWorkflow.recordPublish(new Manifest(run), result);
+    }
     if (result.status() == PublishResult.Status.GATE_FAILED) {
       return GATE_FAILED;
     }

@@ -8,6 +8,10 @@ import io.tunecard.ingest.HfExport;
 import io.tunecard.ingest.IngestConfig;
 import io.tunecard.ingest.IngestDataset;
 import io.tunecard.ingest.InputListing;
+import io.tunecard.publish.Backoff;
+import io.tunecard.publish.HubAccess;
+import io.tunecard.publish.PublishResult;
+import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Lineage;
 import io.tunecard.rundir.Manifest;
@@ -93,9 +97,38 @@ public final class RunWorkflow {
       runPipeline(loaded, run, options, plan, inPipeline, reports);
     }
     if (plan.runs(Stage.PUBLISH)) {
-      throw new UnsupportedOperationException("publish is wired by the publish stage");
+      publish(w, run, reports, manifest, plan.step(Stage.PUBLISH).key(), out);
     }
     return new Result(plan, reports);
+  }
+
+  /**
+   * Publishes when the gate passes. It runs here, in the process that started the run, because that
+   * is where the Hub token is (the environment), not on the pipeline's workers.
+   */
+  private static void publish(
+      Workflow w, RunDirectory run, Path reports, Manifest manifest, String key, PrintWriter out) {
+    String repo = w.repoId();
+    if (repo == null) {
+      throw new BadInputException(
+          "publish.enabled is true but neither publish.repo_id nor card.repo_id names a repository");
+    }
+    java.time.Instant started = java.time.Instant.now();
+    PublishResult result =
+        new Publisher(HubAccess.fromEnvironment(System.getenv()), Backoff.standard(), out)
+            .publish(new Publisher.Request(run, reports, w, repo, false));
+    recordPublish(manifest, result);
+    if (result.status() == PublishResult.Status.GATE_FAILED) {
+      out.println(
+          "publish: the gate refused; nothing was sent (reasons recorded in manifest.json)");
+      return;
+    }
+    manifest.recordStage(Stage.PUBLISH.key(), key, started, s -> {});
+  }
+
+  /** Merges a publish outcome (gate verdict, Hub commit) into the manifest's lineage. */
+  public static void recordPublish(Manifest manifest, PublishResult result) {
+    manifest.update(m -> m.set("publish", result.toJson()));
   }
 
   static List<Stage> stages(Workflow w) {
