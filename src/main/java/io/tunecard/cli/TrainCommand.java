@@ -61,7 +61,6 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.flush();
     TrainResult r = TrainingStage.train(w, run, stage);
-    out.println(TrainingStage.describe(r));
     if (r.baseEvalLoss() != null && r.finalEvalLoss() != null) {
       out.printf(
           Locale.ROOT,

@@ -22,6 +22,8 @@ final class Launchers {
         WorkerCommand.forEngine(engine, DjlWorker.class.getName(), w.train().python());
     if (c instanceof WorkerCommand.Jvm jvm) {
       List<String> jvmOptions = new ArrayList<>(jvm.jvmOptions());
+      // DJL probes for CUDA at start-up and warns on hosts with a CUDA runtime but no driver.
+      jvmOptions.add("-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error");
       jvmOptions.addAll(options.childJvmOptions());
       Map<String, String> env = new LinkedHashMap<>(jvm.env());
       // A value the user exported wins: it reaches the child through the inherited environment.

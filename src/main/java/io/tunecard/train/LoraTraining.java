@@ -60,8 +60,8 @@ final class LoraTraining {
   private void run(WorkerBase base) throws IOException {
     BatchPlan plan = data.plan(train, spec.seed());
     int total = plan.totalSteps();
-    Optional<Checkpoint> last =
-        Checkpoints.lastComplete(checkpoints, note -> events.log("warn", note));
+    List<String> ignored = new java.util.ArrayList<>();
+    Optional<Checkpoint> last = Checkpoints.lastComplete(checkpoints, ignored::add);
     TrainerState resumed = last.map(c -> TrainerState.read(c.path())).orElse(null);
     if (resumed != null && !resumed.trainSpecSha256().equals(specSha)) {
       throw new BadInputException(
@@ -71,6 +71,7 @@ final class LoraTraining {
     }
     events.started(
         TrainerState.ENGINE, "cpu", (long) total, last.map(Checkpoint::step).orElse(null));
+    ignored.forEach(note -> events.log("warn", note));
     data.log(events);
     if (resumed != null && resumed.globalStep() >= total) {
       finish(resumed.globalStep(), resumed.lastStepLoss(), resumed.bestStep());
@@ -145,7 +146,7 @@ final class LoraTraining {
             train.path("micro_batch").asInt(),
             data.ids().pad(),
             root,
-            (done, all) -> progress.maybe("eval", done, all, label, null, null, done == all));
+            (done, all) -> progress.maybe("eval_loss", done, all, label, null, null, done == all));
     return finite(v.mean(), "eval loss");
   }
 
