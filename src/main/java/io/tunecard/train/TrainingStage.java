@@ -97,6 +97,10 @@ public final class TrainingStage {
       throw new UncheckedIOException("cannot remove " + run.train(), e);
     }
     WorkerSpec spec = WorkerSpecs.train(w, run);
+    if (w.train().engine().equals("hf")) {
+      PythonPreflight.requireWorkerModules(
+          w.train().python(), spec.command(), run.logs().resolve("train.log"));
+    }
     WorkerOutcome outcome =
         new WorkerSupervisor(
                 run,
