@@ -42,6 +42,9 @@ final class Pretraining {
   static final int MAX_POSITIONS = 4096;
   static final int LOG_EVERY = 10;
 
+  /** The validation LM loss is a log line: this many windows, spread over the sample, suffice. */
+  static final int EVAL_WINDOWS = 64;
+
   private Pretraining() {}
 
   static void run(WorkerSpec spec, EventWriter events) throws IOException {
@@ -62,15 +65,17 @@ final class Pretraining {
       List<int[]> docs = documents(enc, QaRow.read(trainFile, intOrNull(data, "train_limit")));
       List<int[]> val =
           data.path("validation").isTextual()
-              ? windows(
-                  concat(
-                      documents(
-                          enc,
-                          QaRow.read(
-                              Path.of(data.get("validation").asText()),
-                              intOrNull(data, "validation_limit"))),
-                      null),
-                  seqLen)
+              ? ValidationSample.pick(
+                  windows(
+                      concat(
+                          documents(
+                              enc,
+                              QaRow.read(
+                                  Path.of(data.get("validation").asText()),
+                                  intOrNull(data, "validation_limit"))),
+                          null),
+                      seqLen),
+                  EVAL_WINDOWS)
               : List.of();
       long streamTokens = docs.stream().mapToLong(d -> d.length).sum();
       events.started(TrainerState.ENGINE, "cpu", (long) steps, null);

@@ -59,6 +59,7 @@ final class ScratchBase {
     if (Files.exists(run.base())) {
       options.display().message("base: rebuilding " + run.base() + " (" + stale + ")");
     }
+    spec = TrainingStage.withValidationSample(spec, w, run.logs());
     WorkerOutcome outcome =
         new WorkerSupervisor(
                 run,

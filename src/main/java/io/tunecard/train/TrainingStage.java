@@ -96,7 +96,7 @@ public final class TrainingStage {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove " + run.train(), e);
     }
-    WorkerSpec spec = WorkerSpecs.train(w, run);
+    WorkerSpec spec = withValidationSample(WorkerSpecs.train(w, run), w, run.train());
     if (w.train().engine().equals("hf")) {
       PythonPreflight.requireWorkerModules(
           w.train().python(), spec.command(), run.logs().resolve("train.log"));
@@ -174,6 +174,34 @@ public final class TrainingStage {
         r.bestCheckpoint(),
         r.adapterSha256() == null ? "-" : r.adapterSha256().substring(0, 16),
         losses);
+  }
+
+  /** The file {@code train.eval_limit}'s evenly spread validation rows are written to. */
+  static final String VALIDATION_SAMPLE = "validation_sample.jsonl";
+
+  /**
+   * With {@code train.eval_limit}, points the spec's validation split at an evenly spread sample of
+   * that many rows written into {@code dir} (see {@link ValidationSample}).
+   */
+  static WorkerSpec withValidationSample(WorkerSpec spec, Workflow w, Path dir) {
+    Integer limit = w.train().evalLimit();
+    if (limit == null) {
+      return spec;
+    }
+    Path sample = dir.resolve(VALIDATION_SAMPLE);
+    try {
+      Files.createDirectories(dir);
+      ValidationSample.write(
+          Path.of(spec.section("data").path("validation").asText()), limit, sample);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + sample, e);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode json = spec.json();
+    com.fasterxml.jackson.databind.node.ObjectNode data =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.get("data");
+    data.put("validation", sample.toAbsolutePath().toString());
+    data.putNull("validation_limit");
+    return WorkerSpec.of(json);
   }
 
   /** Fails with the path of the first split file that ingest has not written. */
