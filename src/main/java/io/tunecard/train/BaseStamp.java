@@ -21,6 +21,9 @@ import java.util.List;
 final class BaseStamp {
   static final String FILE = "tunecard_base.json";
 
+  /** The pre-training recipe's version: raise it when Pretraining changes what it makes. */
+  static final int RECIPE = 2;
+
   /** The files a complete base directory holds (besides metrics.jsonl, copied in by the parent). */
   static final List<String> FILES =
       List.of("config.json", "model.safetensors", "generation_config.json", "tokenizer.json", FILE);
@@ -37,6 +40,7 @@ final class BaseStamp {
     keep.set(
         "train_limit", data.path("train_limit").isMissingNode() ? null : data.get("train_limit"));
     keep.put("seed", pretrainSpec.seed());
+    keep.put("recipe", RECIPE);
     return WorkflowLoader.sha256(
         WorkflowLoader.canonicalJson(keep).getBytes(StandardCharsets.UTF_8));
   }

@@ -7,22 +7,19 @@ import io.tunecard.model.AdamW;
 import io.tunecard.model.BaseWeights;
 import io.tunecard.model.LossValue;
 import io.tunecard.model.MistralModel;
-import io.tunecard.model.StepOptions;
-import io.tunecard.model.TokenBatch;
 import io.tunecard.model.lora.LoraAdapter;
 import io.tunecard.model.lora.PeftFormat;
 import io.tunecard.worker.Checkpoints;
 import io.tunecard.worker.Checkpoints.Checkpoint;
 import io.tunecard.worker.EventWriter;
+import io.tunecard.worker.EventWriter.ErrorKind;
 import io.tunecard.worker.EventWriter.StepMetrics;
 import io.tunecard.worker.TrainingDone;
 import io.tunecard.worker.WorkerException;
 import io.tunecard.worker.WorkerSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -32,13 +29,13 @@ import java.util.Optional;
  * of its summed answer-token NLL divided by the step's answer tokens; clip; AdamW.
  */
 final class LoraTraining {
-  private final WorkerSpec spec;
-  private final EventWriter events;
-  private final TrainingData data;
-  private final JsonNode train;
-  private final Path checkpoints;
-  private final String specSha;
-  private final Progress progress;
+  final WorkerSpec spec;
+  final EventWriter events;
+  final TrainingData data;
+  final JsonNode train;
+  final Path checkpoints;
+  final String specSha;
+  final Progress progress;
 
   private LoraTraining(WorkerSpec spec, EventWriter events, TrainingData data, String specSha) {
     this.spec = spec;
@@ -94,7 +91,7 @@ final class LoraTraining {
       }
       MistralModel model = new MistralModel(weights, adapter);
       Double baseLoss = resumed != null ? resumed.baseEvalLoss() : baseEvalLoss(model, root);
-      new Loop(plan, model, adapter, opt, root, resumed, baseLoss).run();
+      new TrainLoop(this, plan, model, adapter, opt, root, resumed, baseLoss).run();
     }
   }
 
@@ -137,7 +134,7 @@ final class LoraTraining {
     }
   }
 
-  private double evaluate(MistralModel model, NDManager root, String label) {
+  double evaluate(MistralModel model, NDManager root, String label) {
     List<Example> val = data.validation().examples();
     LossValue v =
         LossEvaluator.evaluate(
@@ -150,7 +147,7 @@ final class LoraTraining {
     return finite(v.mean(), "eval loss");
   }
 
-  private void finish(long finalStep, double finalLoss, Long bestStep) throws IOException {
+  void finish(long finalStep, double finalLoss, Long bestStep) throws IOException {
     String best = bestStep == null ? null : "step-" + bestStep;
     new TrainingDone(finalStep, finalLoss, best).write(spec.outputDir());
     List<String> kept =
@@ -160,196 +157,9 @@ final class LoraTraining {
 
   static double finite(double v, String what) {
     if (!Double.isFinite(v)) {
-      throw new WorkerException(
-          io.tunecard.worker.EventWriter.ErrorKind.INTERNAL,
-          "training diverged: " + what + " " + v);
+      throw new WorkerException(ErrorKind.INTERNAL, "training diverged: " + what + " " + v);
     }
     return v;
-  }
-
-  /** The step loop with its logging window, evaluations and checkpoints. */
-  private final class Loop {
-    private final BatchPlan plan;
-    private final MistralModel model;
-    private final LoraAdapter adapter;
-    private final AdamW opt;
-    private final NDManager root;
-    private final Double baseLoss;
-    private final int start;
-    private final LrSchedule schedule;
-    private final double maxGradNorm;
-    private final int logEvery;
-    private final int evalEvery;
-    private final int saveEvery;
-    private Double bestLoss;
-    private Long bestStep;
-    private double windowLoss;
-    private long windowSteps;
-    private long windowTokens;
-    private long windowNanos;
-
-    Loop(
-        BatchPlan plan,
-        MistralModel model,
-        LoraAdapter adapter,
-        AdamW opt,
-        NDManager root,
-        TrainerState resumed,
-        Double baseLoss) {
-      this.plan = plan;
-      this.model = model;
-      this.adapter = adapter;
-      this.opt = opt;
-      this.root = root;
-      this.baseLoss = baseLoss;
-      this.schedule =
-          LrSchedule.of(
-              train.path("schedule").asText(),
-              train.path("lr").asDouble(),
-              train.path("warmup_ratio").asDouble(),
-              plan.totalSteps());
-      this.maxGradNorm = train.path("max_grad_norm").asDouble();
-      this.logEvery = train.path("log_every").asInt();
-      this.evalEvery = train.path("eval_every_steps").asInt();
-      this.saveEvery = train.path("save_every_steps").asInt();
-      if (resumed != null) {
-        start = (int) resumed.globalStep();
-        bestLoss = resumed.bestEvalLoss();
-        bestStep = resumed.bestStep();
-        windowLoss = resumed.window().lossSum();
-        windowSteps = resumed.window().steps();
-        windowTokens = resumed.window().tokens();
-      } else {
-        start = 0;
-      }
-    }
-
-    void run() throws IOException {
-      int total = plan.totalSteps();
-      double last = Double.NaN;
-      long t0 = System.nanoTime();
-      for (int index = start; index < total; index++) {
-        BatchPlan.Step s = plan.step(index);
-        double lr = schedule.at(index);
-        StepResult r = step(index, lr);
-        last = finite(r.loss(), "loss at step " + (index + 1));
-        int step = index + 1;
-        windowLoss += r.loss();
-        windowSteps++;
-        windowTokens += r.tokens();
-        windowNanos += System.nanoTime() - t0;
-        double epoch = round6(s.epochProgress());
-        if (step % logEvery == 0 || step == total) {
-          double mean = windowLoss / windowSteps;
-          double rate = windowTokens / Math.max(1e-9, windowNanos / 1e9);
-          events.metrics(new StepMetrics(step, epoch, mean, lr, r.gradNorm(), round1(rate), null));
-          progress.maybe("train", step, total, null, mean, round1(rate), true);
-          windowLoss = 0;
-          windowSteps = 0;
-          windowTokens = 0;
-          windowNanos = 0;
-        } else {
-          progress.maybe("train", step, total, null, null, null, false);
-        }
-        boolean isFinal = step == total;
-        Double evalLoss = null;
-        if (data.validation() != null && (isFinal || due(evalEvery, step, s.epochEnd()))) {
-          evalLoss = evaluate(model, root, "validation");
-          events.metrics(StepMetrics.eval(step, epoch, evalLoss));
-        }
-        if (isFinal || due(saveEvery, step, s.epochEnd())) {
-          save(step, s, epoch, evalLoss, last);
-        }
-        t0 = System.nanoTime(); // evaluations and checkpoints are not training time
-      }
-      if (baseLoss != null && bestLoss != null) {
-        events.log(
-            "info",
-            String.format(
-                Locale.ROOT,
-                "validation loss: base model %.4f, fine-tuned %.4f at step %d (%d rows, %d answer"
-                    + " tokens)",
-                baseLoss,
-                lastEvalLoss,
-                total,
-                data.validation().stats().examples(),
-                data.validation().stats().answerTokens()));
-      }
-      finish(total, last, bestStep);
-    }
-
-    private Double lastEvalLoss;
-
-    private record StepResult(double loss, double gradNorm, long tokens) {}
-
-    private StepResult step(int index, double lr) {
-      List<int[]> mbs = plan.microBatches(index);
-      long consumed = plan.step(index).consumedBefore();
-      long targets = 0;
-      long tokens = 0;
-      for (int[] rows : mbs) {
-        for (int i : rows) {
-          targets += data.train().examples().get(i).targets();
-        }
-        tokens += MicroBatches.realTokens(data.train().examples(), rows);
-      }
-      adapter.zeroGradients();
-      double sum = 0;
-      for (int k = 0; k < mbs.size(); k++) {
-        TokenBatch batch =
-            MicroBatches.collate(data.train().examples(), mbs.get(k), data.ids().pad());
-        long n = batch.supervisedTokens();
-        try (NDManager m = root.newSubManager()) {
-          LossValue v =
-              model.trainStep(
-                  m,
-                  batch,
-                  new StepOptions(
-                      dropoutSeed(spec.seed(), consumed + k), false, (double) n / targets));
-          sum += v.sum();
-        }
-      }
-      double norm = maxGradNorm > 0 ? opt.clipGradNorm(maxGradNorm) : opt.gradNorm();
-      finite(norm, "gradient norm at step " + (index + 1));
-      opt.step(lr);
-      return new StepResult(sum / targets, norm, tokens);
-    }
-
-    private void save(int step, BatchPlan.Step s, double epoch, Double evalLoss, double last)
-        throws IOException {
-      lastEvalLoss = evalLoss != null ? evalLoss : lastEvalLoss;
-      if (evalLoss != null && (bestLoss == null || evalLoss < bestLoss)) {
-        bestLoss = evalLoss;
-        bestStep = (long) step;
-      }
-      TrainerState state =
-          new TrainerState(
-              step,
-              epoch,
-              s.consumedBefore() + (s.to() - s.from()),
-              plan.totalSteps(),
-              bestLoss,
-              bestStep,
-              evalLoss,
-              baseLoss,
-              last,
-              spec.seed(),
-              spec.seed(),
-              train.path("batching").asText(),
-              specSha,
-              new TrainerState.Window(windowLoss, windowSteps, windowTokens));
-      Checkpoint c =
-          Checkpoints.write(
-              checkpoints,
-              step,
-              dir -> {
-                PeftFormat.save(adapter, dir);
-                opt.save(dir.resolve(OPTIMIZER));
-                state.write(dir);
-                FaultInjection.duringCheckpoint(step);
-              });
-      events.checkpoint(step, c.path(), evalLoss);
-    }
   }
 
   /**
@@ -376,12 +186,5 @@ final class LoraTraining {
 
   static double round1(double v) {
     return Math.round(v * 10) / 10.0;
-  }
-
-  /** Files that must exist for the run; named in the error when missing. */
-  static void requireFile(Path p, String what) {
-    if (!Files.isRegularFile(p)) {
-      throw new BadInputException(p + ": " + what + " not found");
-    }
   }
 }

@@ -29,12 +29,14 @@ import java.util.Locale;
  * plain language model, written whole as a Hugging Face model directory into {@code output_dir}
  * ({@code base/}).
  *
- * <p>The text is the train split's questions and answers as plain documents, {@code <s> question
- * answer</s>}, concatenated in a seeded order and cut into windows of {@code seq_len} tokens (no
- * padding; every token is a target). The chat markers {@code [INST]}/{@code [/INST]} never occur:
- * the base learns the language of the domain, and following the instruction format is what the LoRA
- * fine-tune teaches it, as with a pretrained base and instruction tuning. AdamW (β = 0.9, 0.95, no
- * weight decay), 5 % linear warm-up then cosine decay, gradient norm clipped to 1.
+ * <p>The text is the train split's questions and answers, each its own plain document ({@code <s>
+ * question</s>}, {@code <s> answer</s>}), concatenated in a seeded order (Python's generator,
+ * reshuffled each pass) and cut into windows of {@code seq_len} tokens (no padding; every token is
+ * a target). A question is never followed by its answer and the chat markers {@code [INST]}/{@code
+ * [/INST]} never occur: the base learns the language of the domain, and answering a question in the
+ * instruction format is what the LoRA fine-tune teaches it, as with a pretrained base and
+ * instruction tuning. AdamW (β = 0.9, 0.95, no weight decay), 5 % linear warm-up then cosine decay,
+ * gradient norm clipped to 1.
  */
 final class Pretraining {
   static final double WARMUP_RATIO = 0.05;
@@ -83,8 +85,8 @@ final class Pretraining {
           "info",
           String.format(
               Locale.ROOT,
-              "pre-training a %d-layer Mistral (hidden %d, vocab %d) on %d train documents (%d"
-                  + " tokens): %d steps x %d windows of %d tokens = %.2f passes",
+              "pre-training a %d-layer Mistral (hidden %d, vocab %d) on %d train documents"
+                  + " (questions and answers apart, %d tokens): %d steps x %d windows of %d tokens = %.2f passes",
               config.numHiddenLayers(),
               config.hiddenSize(),
               vocab,
@@ -232,15 +234,20 @@ final class Pretraining {
         null);
   }
 
-  /** {@code [bos] + enc(question) + enc(" " + answer) + [eos]} per row. */
+  /**
+   * Two documents per row, {@code [bos] + enc(question) + [eos]} and {@code [bos] + enc(" " +
+   * answer) + [eos]} (the answer encoded as the chat template encodes it).
+   */
   static List<int[]> documents(ChatTemplate enc, List<QaRow> rows) {
     List<int[]> q = enc.encode(rows.stream().map(QaRow::question).toList());
     List<int[]> a = enc.encode(rows.stream().map(r -> " " + r.answer()).toList());
     SpecialIds ids = enc.specialIds();
     List<int[]> docs = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      int[] d = ChatTemplate.concat(new int[] {ids.bos()}, ChatTemplate.concat(q.get(i), a.get(i)));
-      docs.add(ChatTemplate.concat(d, new int[] {ids.eos()}));
+      for (int[] text : List.of(q.get(i), a.get(i))) {
+        int[] d = ChatTemplate.concat(new int[] {ids.bos()}, text);
+        docs.add(ChatTemplate.concat(d, new int[] {ids.eos()}));
+      }
     }
     return docs;
   }

@@ -40,8 +40,11 @@ record TrainerState(
 
   static final String ENGINE = "djl";
 
-  /** The logging window carried across a checkpoint, so a resumed run logs the same rows. */
-  record Window(double lossSum, long steps, long tokens) {}
+  /**
+   * The logging window carried across a checkpoint, so a resumed run logs the same rows ({@code
+   * seconds}: training time so far, for the row's tokens_per_s).
+   */
+  record Window(double lossSum, long steps, long tokens, double seconds) {}
 
   void write(Path dir) throws IOException {
     ObjectNode o = Jsonl.MAPPER.createObjectNode();
@@ -65,6 +68,7 @@ record TrainerState(
     w.put("loss_sum", window.lossSum());
     w.put("steps", window.steps());
     w.put("tokens", window.tokens());
+    w.put("seconds", window.seconds());
     AtomicFiles.writeString(dir.resolve(Checkpoints.TRAINER_STATE), Jsonl.pretty(o));
   }
 
@@ -99,7 +103,8 @@ record TrainerState(
           new Window(
               required(w, "loss_sum", file).asDouble(),
               required(w, "steps", file).asLong(),
-              required(w, "tokens", file).asLong()));
+              required(w, "tokens", file).asLong(),
+              w.path("seconds").asDouble(0)));
     } catch (IOException e) {
       throw new BadInputException(
           file + ": cannot read the trainer state (" + e.getMessage() + ")");
