@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stages as Beam transforms on the DirectRunner: under a new stage key the base is rebuilt
- * and the fine-tune runs in its child process; running the pipeline again under the same key
- * reuses the base and finds the finished training (not started twice).
+ * The stages as Beam transforms on the DirectRunner: under a new stage key the base is rebuilt and
+ * the fine-tune runs in its child process; running the pipeline again under the same key reuses the
+ * base and finds the finished training (not started twice).
  */
 class TrainAdapterTest {
   @TempDir Path tmp;
