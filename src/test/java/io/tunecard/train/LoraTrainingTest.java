@@ -84,6 +84,30 @@ class LoraTrainingTest {
   }
 
   @Test
+  void evalLossScoresTheBaseAndACheckpointAsTrainingDidOnTheSameRows() throws IOException {
+    var spec =
+        WorkerSpecs.evalLoss(
+                TinyRun.workflow(), run, java.util.Arrays.asList(null, run.checkpoint(8)))
+            .json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) spec.get("data")).put("validation_limit", 6);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status = TinyRun.inProcess(io.tunecard.worker.WorkerSpec.of(spec), run, out);
+    assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    JsonNode doc = Jsonl.readTree(run.eval().resolve("eval_loss.json"));
+    List<JsonNode> metrics = named(first, "metrics");
+    // Other batch sizes pad differently: equal up to float rounding.
+    assertThat(doc.path("base").path("loss").asDouble())
+        .isCloseTo(evalLoss(metrics, 0), org.assertj.core.data.Offset.offset(1e-5));
+    JsonNode ck = doc.path("checkpoints").get(0);
+    assertThat(ck.path("checkpoint").asText()).isEqualTo("step-8");
+    assertThat(ck.path("step").asLong()).isEqualTo(8);
+    assertThat(ck.path("loss").asDouble())
+        .isCloseTo(evalLoss(metrics, 8), org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(ck.path("perplexity").asDouble()).isEqualTo(Math.exp(ck.path("loss").asDouble()));
+    assertThat(doc.path("best").asText()).isEqualTo("step-8");
+  }
+
+  @Test
   void theSameSeedGivesBitIdenticalLossesAndAdapters() throws IOException {
     RunDirectory other = TinyRun.withBase(shared.resolve("b"));
     assertThat(Files.readAllBytes(other.base().resolve("model.safetensors")))
