@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       IngestCommand.class,
+      TrainCommand.class,
       RunCommand.class,
       ScoreCommand.class,
       CardCommand.class,

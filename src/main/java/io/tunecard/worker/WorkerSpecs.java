@@ -74,6 +74,7 @@ public final class WorkerSpecs {
     data.put("train", path(run.split("train")));
     data.put("validation", path(run.split("validation")));
     data.put("train_limit", w.train().limit());
+    data.put("validation_limit", w.train().evalLimit());
     spec.put("output_dir", path(run.base()));
     return WorkerSpec.of(spec);
   }
@@ -93,6 +94,7 @@ public final class WorkerSpecs {
     data.put("train", path(run.split("train")));
     data.put("validation", path(run.split("validation")));
     data.put("train_limit", t.limit());
+    data.put("validation_limit", t.evalLimit());
     ObjectNode train = spec.putObject("train");
     train.put("epochs", t.epochs());
     train.put("max_steps", t.maxSteps());

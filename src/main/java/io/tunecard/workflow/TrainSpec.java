@@ -10,6 +10,8 @@ import java.util.List;
  * @param epochs passes over the training rows (fractional passes allowed)
  * @param maxSteps stop after this many optimizer steps even if epochs remain (null: no cap)
  * @param limit use only the first N training rows in split order (null: all)
+ * @param evalLimit score only the first N validation rows in split order at each evaluation during
+ *     training (null: all); bounds the CPU time of the quickstart's evaluations
  * @param evalEvery {@code epoch} or a number of optimizer steps
  * @param saveEvery {@code epoch}, {@code eval} (with each evaluation) or a number of steps
  * @param keepLast checkpoints kept besides the best one
@@ -23,6 +25,7 @@ public record TrainSpec(
     double epochs,
     Integer maxSteps,
     Integer limit,
+    Integer evalLimit,
     int microBatch,
     int gradAccum,
     double lr,
@@ -57,6 +60,9 @@ public record TrainSpec(
     if (limit != null) {
       Check.atLeast("limit", limit, 1);
     }
+    if (evalLimit != null) {
+      Check.atLeast("eval_limit", evalLimit, 1);
+    }
     Check.atLeast("micro_batch", microBatch, 1);
     Check.atLeast("grad_accum", gradAccum, 1);
     Check.range("lr", lr, 0, 1, true);
@@ -70,6 +76,12 @@ public record TrainSpec(
     Check.atLeast("log_every", logEvery, 1);
     Check.atLeast("keep_last", keepLast, 1);
     Check.oneOf("batching", batching, BATCHING);
+    if ("packing".equals(batching) && "djl".equals(engine)) {
+      throw new IllegalArgumentException(
+          "batching: packing is implemented by the hf engine only; with engine djl use"
+              + " length-grouped (on a CPU, length-grouped micro-batches already waste little"
+              + " padding)");
+    }
     Check.present("python", python);
     Check.atLeast("retries", retries, 0);
   }
@@ -95,6 +107,7 @@ public record TrainSpec(
         s.number("epochs", 1.0),
         s.integer("max_steps", null),
         s.integer("limit", null),
+        s.integer("eval_limit", null),
         s.integer("micro_batch", 4),
         s.integer("grad_accum", 2),
         s.number("lr", 2e-4),

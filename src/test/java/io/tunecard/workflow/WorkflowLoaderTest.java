@@ -42,6 +42,24 @@ class WorkflowLoaderTest {
   }
 
   @Test
+  void packingIsRefusedForTheDjlEngineAndEvalLimitBoundsValidationRows() {
+    assertThatThrownBy(
+            () ->
+                WorkflowLoader.parseYaml(
+                    "t.yaml", MINIMAL + "train: {batching: packing}\n", List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("packing is implemented by the hf engine only");
+    Workflow hf =
+        WorkflowLoader.parseYaml(
+            "t.yaml",
+            MINIMAL + "train: {engine: hf, batching: packing, eval_limit: 64}\n",
+            List.of());
+    assertThat(hf.train().batching()).isEqualTo("packing");
+    assertThat(hf.train().evalLimit()).isEqualTo(64);
+    assertThat(WorkflowLoader.parseYaml("t", MINIMAL, List.of()).train().evalLimit()).isNull();
+  }
+
+  @Test
   void defaultsApply() {
     Workflow w = WorkflowLoader.parseYaml("t", MINIMAL, List.of());
     assertThat(w.dataset().split().train()).isEqualTo(0.70);
