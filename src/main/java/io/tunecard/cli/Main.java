@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       RunCommand.class,
       ScoreCommand.class,
+      GenerateCommand.class,
       CardCommand.class,
       PublishCommand.class,
       CommandLine.HelpCommand.class

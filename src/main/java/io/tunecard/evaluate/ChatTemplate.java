@@ -84,12 +84,17 @@ public final class ChatTemplate implements AutoCloseable {
     return out;
   }
 
-  /** bos, eos (all of the config's) and pad, by the rule in the class comment. */
+  /**
+   * bos, eos (all of the config's) and pad, by the rule in the class comment; {@code tokenizerJson}
+   * may be null or missing when the config names them all.
+   */
   public static SpecialIds specialIds(MistralConfig config, Path tokenizerJson) {
     JsonNode root = null;
-    if (config.bosTokenId() == null
-        || config.eosTokenIds().isEmpty()
-        || config.padTokenId() == null) {
+    boolean incomplete =
+        config.bosTokenId() == null
+            || config.eosTokenIds().isEmpty()
+            || config.padTokenId() == null;
+    if (incomplete && tokenizerJson != null && java.nio.file.Files.isRegularFile(tokenizerJson)) {
       try {
         root = Jsonl.readTree(tokenizerJson);
       } catch (IOException e) {
@@ -105,7 +110,7 @@ public final class ChatTemplate implements AutoCloseable {
     }
     if (bos == null || eos.isEmpty()) {
       throw new BadInputException(
-          tokenizerJson
+          (tokenizerJson == null ? "the model" : tokenizerJson.toString())
               + ": the model's config.json names no "
               + (bos == null ? "bos_token_id" : "eos_token_id")
               + " and the tokenizer has no "
@@ -122,6 +127,9 @@ public final class ChatTemplate implements AutoCloseable {
 
   /** The id of {@code token} among the added tokens or in the model's vocabulary, else null. */
   static Long idOf(JsonNode root, String token) {
+    if (root == null) {
+      return null;
+    }
     for (JsonNode t : root.path("added_tokens")) {
       if (token.equals(t.path("content").asText(null))) {
         return t.path("id").asLong();
