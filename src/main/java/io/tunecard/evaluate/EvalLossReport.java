@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * {@code eval/eval_loss.json}: the validation loss of the base and of every complete checkpoint,
@@ -22,7 +21,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  *
  * @param rows the validation rows scored (rows whose prompt fills max_seq_len are left out)
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record EvalLossReport(String split, int rows, LossResult base, List<LossResult> checkpoints)
     implements Serializable {
   public static final String FILE = "eval_loss.json";

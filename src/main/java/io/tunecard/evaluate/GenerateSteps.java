@@ -79,10 +79,12 @@ final class GenerateSteps {
                 .filter(s -> s.name().equals(batch.strategy()))
                 .findFirst()
                 .orElseThrow();
+        String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
+        StageProgress.begin("generate", label);
         answers = QuestionPlan.answer(model, batch, d.decoding());
         StageProgress.advance(
             "generate",
-            batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)"),
+            label,
             answers.size(),
             batch.total(),
             answers.stream().mapToLong(GeneratedAnswer::tokens).sum());

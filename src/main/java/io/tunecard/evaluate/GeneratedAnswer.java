@@ -5,7 +5,6 @@ import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.PredictionRow;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * One row of {@code eval/generations/<strategy>.jsonl} (or {@code generations-base/}).
@@ -14,7 +13,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * @param tokens new tokens before EOS
  * @param hitCap no EOS within max_new_tokens
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record GeneratedAnswer(
     String model,
     String strategy,

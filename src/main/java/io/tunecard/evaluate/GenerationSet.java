@@ -3,10 +3,9 @@ package io.tunecard.evaluate;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /** Every answer of one strategy and one model, sorted by id (what its generations file holds). */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record GenerationSet(String model, String strategy, List<GeneratedAnswer> answers)
     implements Serializable {
   public GenerationSet {

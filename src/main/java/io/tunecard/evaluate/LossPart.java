@@ -2,10 +2,9 @@ package io.tunecard.evaluate;
 
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /** The summed answer-token NLL of one {@link LossShard}. */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record LossPart(
     String model, String adapter, Long step, int index, int rows, double sum, long tokens)
     implements Serializable {}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * The validation loss of one model: the answer-token NLL summed over every validation row, divided
@@ -14,7 +13,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * @param adapter the checkpoint's directory, null for the base
  * @param step the checkpoint's step, null for the base
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record LossResult(String model, String adapter, Long step, double loss, long tokens)
     implements Serializable {
   public LossResult {

@@ -3,7 +3,6 @@ package io.tunecard.evaluate;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * One batch of validation rows to score with one model: the base ({@code adapter} null) or a
@@ -15,7 +14,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * @param ids each row's template ids, prompt then answer then EOS, cut to max_seq_len
  * @param promptLengths each row's prompt length (the loss is taken after it)
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record LossShard(
     String model,
     String adapter,

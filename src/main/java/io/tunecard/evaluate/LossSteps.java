@@ -45,6 +45,7 @@ final class LossSteps {
 
     @ProcessElement
     public void process(@Element LossShard shard, OutputReceiver<KV<String, LossPart>> out) {
+      StageProgress.begin("eval loss", shard.model());
       LossPart part = ValidationLoss.score(model, shard);
       StageProgress.advance("eval loss", shard.model(), 1, shard.batches(), part.tokens());
       out.output(KV.of("eval_loss", part));

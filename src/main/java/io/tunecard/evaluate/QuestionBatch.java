@@ -3,7 +3,6 @@ package io.tunecard.evaluate;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * One batch of questions to answer with one strategy and one model: the unit of work a Beam worker
@@ -13,7 +12,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * @param model {@link #ADAPTER} (the best checkpoint) or {@link #BASE}
  * @param total questions this strategy answers with this model (for the progress bar)
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record QuestionBatch(
     String model, String strategy, int index, int total, List<Question> questions)
     implements Serializable {

@@ -30,6 +30,11 @@ final class StageProgress {
     TRACKERS.clear();
   }
 
+  /** Work on {@code label} begins (the first call starts its clock). */
+  static void begin(String phase, String label) {
+    TRACKERS.computeIfAbsent(phase + "/" + label, k -> new Tracker());
+  }
+
   /** {@code add} more of {@code total} done for {@code label}; {@code tokens} generated with it. */
   static void advance(String phase, String label, long add, long total, long tokens) {
     Tracker t = TRACKERS.computeIfAbsent(phase + "/" + label, k -> new Tracker());

@@ -2,7 +2,6 @@ package io.tunecard.evaluate;
 
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * The scores of one strategy, as the JSON sections of metrics.json (text, so it crosses workers
@@ -13,7 +12,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * @param delta {@code {metric: estimate}} of the paired fine-tune − base differences, or null
  * @param bertscoreReason why BERTScore was not computed, null when it was
  */
-@DefaultCoder(SerializableCoder.class)
+@DefaultCoder(ElementCoder.class)
 public record StrategyScores(
     String strategy, String adapter, String base, String delta, String bertscoreReason)
     implements Serializable {}
