@@ -122,7 +122,6 @@ final class GenerateCommand implements Callable<Integer> {
           adapter + ": not a PEFT adapter directory (no adapter_config.json)");
     }
     try (LoadedModel m = LoadedModel.load(dir, null, false, input.prompt != null)) {
-      m.useAdapter(adapter);
       ChatTemplate template = m.template();
       long[] ids =
           input.prompt != null

@@ -49,7 +49,8 @@ public record EvalSettings(
     String hfEvalLossSpec,
     String hfGenerateSpec,
     List<String> workerLauncher,
-    String outputDir)
+    String outputDir,
+    int torchThreads)
     implements Serializable {
 
   /** BERTScore's settings ({@link BertScoreSpec}). */
@@ -113,7 +114,8 @@ public record EvalSettings(
         evalLossSpec,
         generateSpec,
         null,
-        run.eval().toString());
+        run.eval().toString(),
+        0);
   }
 
   public RunDirectory run() {
@@ -126,15 +128,20 @@ public record EvalSettings(
 
   /** The same settings with the hf worker started by {@code launcher} (tests, custom engines). */
   public EvalSettings withWorkerLauncher(List<String> launcher) {
-    return with(launcher, outputDir);
+    return with(launcher, outputDir, torchThreads);
   }
 
   /** The same settings writing into {@code dir} instead of {@code eval/}. */
   public EvalSettings withOutputDir(Path dir) {
-    return with(workerLauncher, dir.toAbsolutePath().toString());
+    return with(workerLauncher, dir.toAbsolutePath().toString(), torchThreads);
   }
 
-  private EvalSettings with(List<String> launcher, String out) {
+  /** The same settings with {@code threads} per libtorch operation (0: libtorch's default). */
+  public EvalSettings withTorchThreads(int threads) {
+    return with(workerLauncher, outputDir, threads);
+  }
+
+  private EvalSettings with(List<String> launcher, String out, int threads) {
     return new EvalSettings(
         runDir,
         engine,
@@ -157,7 +164,8 @@ public record EvalSettings(
         hfEvalLossSpec,
         hfGenerateSpec,
         launcher,
-        out);
+        out,
+        threads);
   }
 
   /** What becomes {@code eval/}. */
@@ -179,8 +187,13 @@ public record EvalSettings(
     return SafePaths.inside(evalDir().resolve(dir), strategy + ".jsonl", "strategy name");
   }
 
-  /** The questions one batch of {@code d} holds: {@code batch}, divided by the beams. */
+  /**
+   * The questions one batch of the djl engine holds: {@code eval.batch} for every strategy, so a
+   * beam search step runs {@code batch × num_beams} rows. On the CPU a decoding step costs mostly
+   * its per-operation overhead, so wider steps are cheaper than more of them (the hf engine divides
+   * the batch by the beams, for GPU memory).
+   */
   public int questionsPerBatch(Decoding d) {
-    return Math.max(1, batch / d.numBeams());
+    return batch;
   }
 }

@@ -22,9 +22,14 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class EvaluationStage {
   private EvaluationStage() {}
 
-  /** Evaluates the run of {@code w} in {@code run}; returns the path of metrics.json. */
+  /**
+   * Evaluates the run of {@code w} in {@code run}; returns the path of metrics.json. Each libtorch
+   * operation runs on one thread: the runner's workers share the cores (give the runner one worker
+   * per core), and no answer depends on how many threads computed it, so any number of workers
+   * writes the same files.
+   */
   public static Path run(Workflow w, RunDirectory run, PipelineOptions options) {
-    return run(EvalSettings.of(w, run), options);
+    return run(EvalSettings.of(w, run).withTorchThreads(1), options);
   }
 
   /** Evaluates with explicit settings (tests give the hf engine a stand-in worker). */

@@ -73,7 +73,7 @@ final class GenerateSteps {
       if (settings.isHf()) {
         answers = HfEngine.generate(settings, batch.model(), adapter, batch.questions());
       } else {
-        model.useAdapter(adapter == null ? null : Path.of(adapter));
+        Generator g = model.generator(adapter == null ? null : Path.of(adapter));
         NamedDecoding d =
             settings.strategies().stream()
                 .filter(s -> s.name().equals(batch.strategy()))
@@ -81,7 +81,7 @@ final class GenerateSteps {
                 .orElseThrow();
         String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
         StageProgress.begin("generate", label);
-        answers = QuestionPlan.answer(model, batch, d.decoding());
+        answers = QuestionPlan.answer(model, g, batch, d.decoding());
         StageProgress.advance(
             "generate",
             label,

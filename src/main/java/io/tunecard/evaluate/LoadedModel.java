@@ -1,6 +1,8 @@
 package io.tunecard.evaluate;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.tunecard.files.BadInputException;
 import io.tunecard.model.BaseWeights;
 import io.tunecard.model.LoadOptions;
@@ -8,6 +10,7 @@ import io.tunecard.model.MistralConfig;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.ModelLocator;
 import io.tunecard.model.lora.LoraAdapter;
+import io.tunecard.model.lora.LoraMerge;
 import io.tunecard.model.lora.PeftFormat;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.ModelSpec;
@@ -28,13 +31,23 @@ public final class LoadedModel implements AutoCloseable {
   private final ChatTemplate template;
   private final SpecialIds ids;
   private final Map<Path, LoraAdapter> adapters = new HashMap<>();
+  private final Map<Path, BaseWeights> merged = new HashMap<>();
+  private final Path baseDir;
+  private final boolean nf4;
+
+  /** Bases up to this size get a merged copy per adapter for generation. */
+  static final long MERGE_LIMIT_BYTES = 2L << 30;
 
   private LoadedModel(
       NDManager root,
       BaseWeights weights,
       MistralModel model,
       ChatTemplate template,
-      SpecialIds ids) {
+      SpecialIds ids,
+      Path baseDir,
+      boolean nf4) {
+    this.baseDir = baseDir;
+    this.nf4 = nf4;
     this.root = root;
     this.weights = weights;
     this.model = model;
@@ -63,7 +76,8 @@ public final class LoadedModel implements AutoCloseable {
       SpecialIds ids = template != null ? template.ids() : ChatTemplate.specialIds(config, null);
       BaseWeights weights =
           BaseWeights.load(baseDir, nf4 ? LoadOptions.nf4All() : LoadOptions.fp32(), root);
-      return new LoadedModel(root, weights, new MistralModel(weights, null), template, ids);
+      return new LoadedModel(
+          root, weights, new MistralModel(weights, null), template, ids, baseDir, nf4);
     } catch (RuntimeException e) {
       if (template != null) {
         template.close();
@@ -75,8 +89,19 @@ public final class LoadedModel implements AutoCloseable {
 
   /** The model of the evaluation settings, its tokenizer required. */
   public static LoadedModel load(EvalSettings s) {
+    if (s.torchThreads() > 0) {
+      useThreads(s.torchThreads());
+    }
     Path tokenizer = s.tokenizer() == null ? null : Path.of(s.tokenizer());
     return load(baseDirectory(s.modelBase(), s.run()), tokenizer, s.nf4(), true);
+  }
+
+  /** Threads each libtorch operation may use, for the whole process. */
+  public static void useThreads(int n) {
+    Engine.getInstance(); // loads the native library
+    if (JniUtils.getNumThreads() != n) {
+      JniUtils.setNumThreads(n);
+    }
   }
 
   /**
@@ -115,8 +140,36 @@ public final class LoadedModel implements AutoCloseable {
     return model;
   }
 
+  /** A generator for the model as set up by {@link #useAdapter}. */
   public Generator generator() {
     return new Generator(model, ids);
+  }
+
+  /**
+   * A generator with the PEFT adapter in {@code adapterDir} (null: the base). A dense base of at
+   * most 2 GiB gets a copy with the adapter merged in ({@code W + scaling·B·A}, as the hf engine
+   * merges for generation), which spares every step the adapter's own operations; a larger or NF4
+   * base runs the adapter beside its weights.
+   */
+  public Generator generator(Path adapterDir) {
+    if (adapterDir == null) {
+      model.setAdapter(null);
+      return generator();
+    }
+    if (nf4 || weights.storageBytes() > MERGE_LIMIT_BYTES) {
+      useAdapter(adapterDir);
+      return generator();
+    }
+    Path key = adapterDir.toAbsolutePath().normalize();
+    BaseWeights w = merged.get(key);
+    if (w == null) {
+      w = BaseWeights.load(baseDir, LoadOptions.fp32(), root);
+      try (LoraAdapter a = PeftFormat.load(key, weights.config(), root)) {
+        LoraMerge.mergeInto(w, a);
+      }
+      merged.put(key, w);
+    }
+    return new Generator(new MistralModel(w, null), ids);
   }
 
   /** The chat template, or null when the model directory has no tokenizer. */
@@ -136,6 +189,8 @@ public final class LoadedModel implements AutoCloseable {
   public void close() {
     adapters.values().forEach(LoraAdapter::close);
     adapters.clear();
+    merged.values().forEach(BaseWeights::close);
+    merged.clear();
     weights.close();
     if (template != null) {
       template.close();

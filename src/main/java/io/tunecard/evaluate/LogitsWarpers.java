@@ -46,9 +46,41 @@ public final class LogitsWarpers {
     if (k <= 0 || k >= vocab) {
       return;
     }
-    float[] sorted = Arrays.copyOfRange(scores, off, off + vocab);
-    Arrays.sort(sorted);
-    float threshold = sorted[vocab - k]; // the k-th largest
+    // the k largest in a min-heap; its root is the k-th largest, the threshold
+    float[] heap = new float[k];
+    int n = 0;
+    for (int i = off; i < off + vocab; i++) {
+      float v = scores[i];
+      if (n < k) {
+        heap[n] = v;
+        for (int c = n++; c > 0 && heap[(c - 1) / 2] > heap[c]; c = (c - 1) / 2) {
+          float t = heap[c];
+          heap[c] = heap[(c - 1) / 2];
+          heap[(c - 1) / 2] = t;
+        }
+      } else if (v > heap[0]) {
+        heap[0] = v;
+        for (int c = 0; ; ) {
+          int l = 2 * c + 1;
+          int r = l + 1;
+          int m = c;
+          if (l < k && heap[l] < heap[m]) {
+            m = l;
+          }
+          if (r < k && heap[r] < heap[m]) {
+            m = r;
+          }
+          if (m == c) {
+            break;
+          }
+          float t = heap[c];
+          heap[c] = heap[m];
+          heap[m] = t;
+          c = m;
+        }
+      }
+    }
+    float threshold = heap[0];
     for (int i = off; i < off + vocab; i++) {
       if (scores[i] < threshold) {
         scores[i] = Float.NEGATIVE_INFINITY;
@@ -60,23 +92,25 @@ public final class LogitsWarpers {
     if (p >= 1.0) {
       return;
     }
-    Integer[] order = new Integer[vocab];
+    // Only finite scores take part (after top-k most are -inf): ascending by score, then by id,
+    // packed as sortable 64-bit keys so a primitive sort does it.
+    long[] keys = new long[vocab];
+    int n = 0;
     for (int i = 0; i < vocab; i++) {
-      order[i] = i;
+      float v = scores[off + i];
+      if (v != Float.NEGATIVE_INFINITY) {
+        int bits = Float.floatToIntBits(v);
+        int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+        keys[n++] = ((long) sortable << 32) | i;
+      }
     }
-    // ascending; ties by index, so the result does not depend on the sort's stability
-    Arrays.sort(
-        order,
-        (a, b) -> {
-          int c = Float.compare(scores[off + a], scores[off + b]);
-          return c != 0 ? c : Integer.compare(a, b);
-        });
+    Arrays.sort(keys, 0, n);
     double[] probs = softmax(scores, off, vocab);
     double cumulative = 0;
     double limit = 1 - p;
     // the last (most probable) token is never removed
-    for (int r = 0; r < vocab - 1; r++) {
-      int i = order[r];
+    for (int r = 0; r < n - 1; r++) {
+      int i = (int) keys[r];
       cumulative += probs[i];
       if (cumulative <= limit) {
         scores[off + i] = Float.NEGATIVE_INFINITY;

@@ -91,13 +91,14 @@ public final class QuestionPlan {
     return out;
   }
 
-  /** Answers one batch with the model as it is set up (adapter chosen by the caller). */
-  public static List<GeneratedAnswer> answer(LoadedModel m, QuestionBatch batch, Decoding d) {
+  /** Answers one batch with {@code g}; texts are decoded with {@code m}'s chat template. */
+  public static List<GeneratedAnswer> answer(
+      LoadedModel m, Generator g, QuestionBatch batch, Decoding d) {
     List<Prompt> prompts = new ArrayList<>();
     for (QuestionBatch.Question q : batch.questions()) {
       prompts.add(new Prompt(q.id(), q.prompt()));
     }
-    List<Answer> answers = m.generator().generate(m.manager(), prompts, d);
+    List<Answer> answers = g.generate(m.manager(), prompts, d);
     List<GeneratedAnswer> out = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
       QuestionBatch.Question q = batch.questions().get(i);

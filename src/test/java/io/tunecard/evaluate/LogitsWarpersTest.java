@@ -111,4 +111,25 @@ class LogitsWarpersTest {
     assertThat(QuestionSeeds.random(43, "GARD_0001-1").nextLong()).isNotEqualTo(a);
     assertThat(QuestionSeeds.random(42, "GARD_0001-2").nextLong()).isNotEqualTo(a);
   }
+
+  @Test
+  void topKThresholdIsTheKthLargestOnRandomRows() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int trial = 0; trial < 200; trial++) {
+      int vocab = r.nextInt(1, 300);
+      int k = r.nextInt(1, vocab + 1);
+      float[] s = new float[vocab];
+      for (int i = 0; i < vocab; i++) {
+        s[i] = r.nextInt(20) / 4f; // ties on purpose
+      }
+      float[] sorted = s.clone();
+      java.util.Arrays.sort(sorted);
+      float kth = sorted[vocab - k];
+      float[] cut = s.clone();
+      LogitsWarpers.topK(cut, 0, vocab, k);
+      for (int i = 0; i < vocab; i++) {
+        assertThat(cut[i]).isEqualTo(s[i] >= kth ? s[i] : Float.NEGATIVE_INFINITY);
+      }
+    }
+  }
 }
