@@ -147,7 +147,8 @@ final class GenerateCommand implements Callable<Integer> {
                   + ")");
         }
       }
-      Answer a = m.generator().generate(m.manager(), List.of(new Prompt("prompt", ids)), d).get(0);
+      Answer a =
+          m.generator(adapter).generate(m.manager(), List.of(new Prompt("prompt", ids)), d).get(0);
       String text = template == null ? null : template.decode(a.tokens());
       print(a, text, template == null);
     }

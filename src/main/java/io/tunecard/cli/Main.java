@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
+      EvaluateCommand.class,
       CardCommand.class,
       PublishCommand.class,
       CommandLine.HelpCommand.class

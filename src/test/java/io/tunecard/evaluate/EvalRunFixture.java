@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  * Mistral-architecture base saved as a Hugging Face directory, and two PEFT checkpoints of a LoRA
  * adapter trained a few AdamW steps on the train rows (so the fine-tune differs from the base).
  */
-final class EvalRunFixture {
-  static final String YAML =
+public final class EvalRunFixture {
+  public static final String YAML =
       "name: evaltest\n"
           + "dataset: {path: data/medquad.zip}\n"
           + "model: {base: scratch, max_seq_len: 96, tokenizer: {vocab_size: 420},"
@@ -53,12 +53,12 @@ final class EvalRunFixture {
 
   private EvalRunFixture() {}
 
-  static Workflow workflow(String... overrides) {
+  public static Workflow workflow(String... overrides) {
     return WorkflowLoader.parseYaml("evaltest.yaml", YAML, List.of(overrides));
   }
 
   /** A fresh copy of the fixture run in {@code dir} (built once per JVM, then copied). */
-  static synchronized RunDirectory copyTo(Path dir) {
+  public static synchronized RunDirectory copyTo(Path dir) {
     try {
       if (template == null) {
         Path t = Files.createTempDirectory("tunecard-eval-fixture");
