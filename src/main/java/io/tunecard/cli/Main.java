@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       RunCommand.class,
       ScoreCommand.class,
+      GenerateCommand.class,
+      EvaluateCommand.class,
       CardCommand.class,
       PublishCommand.class,
       CommandLine.HelpCommand.class

@@ -2,31 +2,36 @@ package io.tunecard.model;
 
 import io.tunecard.files.BadInputException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds a base model's directory without downloading anything: {@code model.base} is either a local
- * Hugging Face model directory or a Hub id ({@code org/name}) already in the local Hugging Face
- * cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}),
- * where a snapshot lives under {@code models--org--name/snapshots/<revision>/} and {@code
- * refs/main} names the current one. Training and evaluation resolve bases here, so both fail with
- * the same message when weights are missing.
+ * Finds a model's directory without downloading anything: {@code model.base} (or {@code --model})
+ * is either a local Hugging Face model directory or a Hub id ({@code org/name}) already in the local
+ * Hugging Face cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code
+ * $XDG_CACHE_HOME/huggingface/hub} or {@code ~/.cache/huggingface/hub}), where a snapshot lives
+ * under {@code models--org--name/snapshots/<revision>/} and {@code refs/main} names the current
+ * one. Training, evaluation and {@code tunecard generate} resolve models here, so all fail with the
+ * same message when weights are missing.
  */
 public final class ModelLocator {
-  /** What a model directory must hold for tunecard to load it. */
+  /** What a model directory must hold for tunecard to train on it. */
   public static final List<String> REQUIRED = List.of("config.json", "tokenizer.json");
+
+  private static final String HUB_ID = "[A-Za-z0-9][\\w.-]*/[\\w.-]+";
 
   private final Map<String, String> env;
   private final Path home;
 
-  ModelLocator(Map<String, String> env, Path home) {
-    this.env = env;
+  public ModelLocator(Map<String, String> env, Path home) {
+    this.env = Map.copyOf(env);
     this.home = home;
   }
 
@@ -39,6 +44,9 @@ public final class ModelLocator {
   public static Path resolve(String base) {
     return system().find(base);
   }
+
+  /** Where a model was found, or why not. */
+  public record Found(Optional<Path> directory, String reason) {}
 
   /** The Hugging Face hub cache this locator searches. */
   public Path hubCache() {
@@ -69,22 +77,25 @@ public final class ModelLocator {
     if (Files.isDirectory(local)) {
       return checked(local.toAbsolutePath().normalize(), "model.base '" + base + "'");
     }
-    if (!base.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+")) {
+    if (!base.matches(HUB_ID)) {
       throw new BadInputException(
           "model.base: '"
               + base
               + "' is neither an existing directory nor a Hugging Face Hub id (org/name)");
     }
-    Path repo = hubCache().resolve("models--" + base.replace("/", "--"));
-    Path snapshots = repo.resolve("snapshots");
-    Path snapshot = snapshot(repo, snapshots);
+    Path repo = repo(base);
+    Path snapshot =
+        snapshots(repo).stream()
+            .filter(p -> Files.isRegularFile(p.resolve("config.json")))
+            .findFirst()
+            .orElse(null);
     if (snapshot == null) {
       throw new BadInputException(
           "model.base: the weights of '"
               + base
               + "' are not present: it is not a local directory and not in the local Hugging Face"
               + " cache (no snapshot in "
-              + snapshots
+              + repo.resolve("snapshots")
               + "). tunecard downloads nothing; fetch them where the Hub is reachable (e.g."
               + " `huggingface-cli download "
               + base
@@ -94,30 +105,67 @@ public final class ModelLocator {
     return checked(snapshot, "model.base '" + base + "' (" + snapshot + ")");
   }
 
-  /** The snapshot {@code refs/main} names, else the newest one holding a config.json. */
-  private static Path snapshot(Path repo, Path snapshots) {
-    Path ref = repo.resolve("refs").resolve("main");
-    if (Files.isRegularFile(ref)) {
-      try {
-        String rev = Files.readString(ref).trim();
-        Path p = snapshots.resolve(rev);
-        if (!rev.isEmpty() && !rev.contains("/") && Files.isDirectory(p)) {
-          return p;
-        }
-      } catch (IOException e) {
-        // An unreadable ref: fall back to the snapshots that are there.
+  /**
+   * The directory of {@code nameOrPath} holding {@code requiredFile} (e.g. {@code config.json}), or
+   * why there is none; for commands that need less than a full training base.
+   */
+  public Found locate(String nameOrPath, String requiredFile) {
+    Path local = Path.of(nameOrPath);
+    if (Files.isDirectory(local)) {
+      return Files.isRegularFile(local.resolve(requiredFile))
+          ? new Found(Optional.of(local.toAbsolutePath().normalize()), null)
+          : new Found(Optional.empty(), local + ": directory has no " + requiredFile);
+    }
+    if (!nameOrPath.matches(HUB_ID)) {
+      return new Found(
+          Optional.empty(), nameOrPath + ": neither a directory nor a Hugging Face Hub id");
+    }
+    Path repo = repo(nameOrPath);
+    for (Path s : snapshots(repo)) {
+      if (Files.isRegularFile(s.resolve(requiredFile))) {
+        return new Found(Optional.of(s), null);
       }
     }
-    if (!Files.isDirectory(snapshots)) {
-      return null;
+    return new Found(
+        Optional.empty(),
+        "no weights for "
+            + nameOrPath
+            + " in the local Hugging Face cache ("
+            + repo
+            + (Files.isDirectory(repo) ? " has no snapshot with " + requiredFile : " is missing")
+            + "); nothing is downloaded");
+  }
+
+  private Path repo(String hubId) {
+    return hubCache().resolve("models--" + hubId.replace("/", "--"));
+  }
+
+  /** The snapshot refs/main names first, then the others, newest first. */
+  private static List<Path> snapshots(Path repo) {
+    List<Path> out = new ArrayList<>();
+    Path dir = repo.resolve("snapshots");
+    if (!Files.isDirectory(dir)) {
+      return out;
     }
-    try (Stream<Path> s = Files.list(snapshots)) {
-      return s.filter(p -> Files.isRegularFile(p.resolve("config.json")))
-          .max(Comparator.comparing(ModelLocator::modified))
-          .orElse(null);
+    try {
+      Path ref = repo.resolve("refs").resolve("main");
+      if (Files.isRegularFile(ref)) {
+        String rev = Files.readString(ref, StandardCharsets.UTF_8).strip();
+        Path main = dir.resolve(rev);
+        if (!rev.isEmpty() && !rev.contains("/") && Files.isDirectory(main)) {
+          out.add(main);
+        }
+      }
+      try (Stream<Path> all = Files.list(dir)) {
+        all.filter(Files::isDirectory)
+            .filter(p -> !out.contains(p))
+            .sorted(Comparator.comparing(ModelLocator::modified).reversed())
+            .forEach(out::add);
+      }
     } catch (IOException e) {
-      return null;
+      return out;
     }
+    return out;
   }
 
   private static long modified(Path p) {

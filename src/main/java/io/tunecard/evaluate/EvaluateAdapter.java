@@ -1,0 +1,36 @@
+package io.tunecard.evaluate;
+
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+
+/**
+ * The evaluation stage: eval loss of the base and of every checkpoint, generation with the best
+ * checkpoint (and the base) under every strategy, scoring, and {@code eval/metrics.json}. Its one
+ * output element is the path of metrics.json.
+ */
+public final class EvaluateAdapter extends PTransform<PBegin, PCollection<String>> {
+  private static final long serialVersionUID = 1L;
+  private final EvalSettings settings;
+
+  public EvaluateAdapter(EvalSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public PCollection<String> expand(PBegin begin) {
+    PCollectionView<EvalLossReport> loss =
+        begin
+            .apply("ComputeEvalLoss", new ComputeEvalLoss(settings))
+            .apply("BestCheckpoint", View.asSingleton());
+    return begin
+        .apply("ShardQuestions", new ShardQuestions(settings))
+        .apply("Generate", ParDo.of(new GenerateSteps.Answer(settings, loss)).withSideInputs(loss))
+        .apply("MergeGenerations", new MergeGenerations(settings))
+        .apply("Score", new ScoreStrategies(settings))
+        .apply("WriteMetrics", new WriteMetrics(settings, loss));
+  }
+}

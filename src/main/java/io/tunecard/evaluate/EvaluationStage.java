@@ -1,0 +1,103 @@
+package io.tunecard.evaluate;
+
+import io.tunecard.files.AtomicFiles;
+import io.tunecard.files.BadInputException;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.worker.Checkpoints;
+import io.tunecard.workflow.Workflow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * Runs the evaluation stage on an existing run: checks its inputs before any worker starts, runs
+ * {@link EvaluateAdapter} on the runner of {@code options} into a staging folder beside {@code
+ * eval/}, and replaces {@code eval/} with it only when everything succeeded. A failed run leaves
+ * the previous {@code eval/} (if any) untouched and no staging folder behind.
+ */
+public final class EvaluationStage {
+  private EvaluationStage() {}
+
+  /**
+   * Evaluates the run of {@code w} in {@code run}; returns the path of metrics.json. Each libtorch
+   * operation runs on one thread: the runner's workers share the cores (give the runner one worker
+   * per core), and no answer depends on how many threads computed it, so any number of workers
+   * writes the same files.
+   */
+  public static Path run(Workflow w, RunDirectory run, PipelineOptions options) {
+    return run(EvalSettings.of(w, run).withTorchThreads(1), options);
+  }
+
+  /** Evaluates with explicit settings (tests give the hf engine a stand-in worker). */
+  public static Path run(EvalSettings settings, PipelineOptions options) {
+    RunDirectory run = settings.run();
+    checkInputs(settings);
+    Path target = run.eval();
+    Path staging;
+    try {
+      staging = AtomicFiles.stagingDirectory(target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + target.getParent() + ": " + e, e);
+    }
+    try {
+      StageProgress.reset();
+      Pipeline pipeline = Pipeline.create(options);
+      pipeline.apply("Evaluate", new EvaluateAdapter(settings.withOutputDir(staging)));
+      PipelineResult.State state = pipeline.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("the evaluation pipeline ended in state " + state);
+      }
+      AtomicFiles.publish(staging, target);
+      return run.evalMetrics();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      BadInputException bad = badInput(e);
+      throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
+    } finally {
+      try {
+        AtomicFiles.deleteTree(staging);
+      } catch (IOException e) {
+        // a hidden, uniquely named leftover does no harm to the run
+      }
+    }
+  }
+
+  /** What must exist before a runner starts: the splits, a complete checkpoint, the base. */
+  static void checkInputs(EvalSettings s) {
+    RunDirectory run = s.run();
+    for (String split : new String[] {s.split(), "validation"}) {
+      if (!Files.isRegularFile(run.split(split))) {
+        throw new BadInputException(run.split(split) + ": not found; run the ingest stage first");
+      }
+    }
+    if (Checkpoints.scan(run.checkpoints()).complete().isEmpty()) {
+      throw new BadInputException(
+          run.checkpoints()
+              + ": no complete checkpoint (step-N/ with COMPLETE); run training first");
+    }
+    if (!s.isHf()) {
+      LoadedModel.baseDirectory(s.modelBase(), run);
+    }
+  }
+
+  /** The user's error inside a runner's failure (runners wrap it, Flink may carry it as text). */
+  static BadInputException badInput(Throwable e) {
+    String marker = BadInputException.class.getName() + ": ";
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof BadInputException bad) {
+        return bad;
+      }
+      String text = t.toString();
+      int at = text.indexOf(marker);
+      if (at >= 0) {
+        return new BadInputException(text.substring(at + marker.length()).strip(), e);
+      }
+    }
+    return null;
+  }
+}

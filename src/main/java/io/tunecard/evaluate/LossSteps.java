@@ -1,0 +1,99 @@
+package io.tunecard.evaluate;
+
+import io.tunecard.files.AtomicFiles;
+import io.tunecard.files.Jsonl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * The steps of {@link ComputeEvalLoss}; the work is in {@link ValidationLoss} and {@link HfEngine}.
+ */
+final class LossSteps {
+  private LossSteps() {}
+
+  /** The run → one shard per (model, validation batch). */
+  static final class PlanShards extends DoFn<String, LossShard> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    PlanShards(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<LossShard> out) {
+      ValidationLoss.plan(settings).forEach(out::output);
+    }
+  }
+
+  /** Scores shards with the model loaded once per worker; adapters are swapped in as named. */
+  static final class ScoreShard extends DoFn<LossShard, KV<String, LossPart>> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+    private transient LoadedModel model;
+
+    ScoreShard(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @Setup
+    public void setup() {
+      model = LoadedModel.load(settings);
+    }
+
+    @ProcessElement
+    public void process(@Element LossShard shard, OutputReceiver<KV<String, LossPart>> out) {
+      StageProgress.begin("eval loss", shard.model());
+      LossPart part = ValidationLoss.score(model, shard);
+      StageProgress.advance("eval loss", shard.model(), 1, shard.batches(), part.tokens());
+      out.output(KV.of("eval_loss", part));
+    }
+
+    @Teardown
+    public void teardown() {
+      if (model != null) {
+        model.close();
+        model = null;
+      }
+    }
+  }
+
+  /** Every part → eval_loss.json (written atomically) and the report. */
+  static final class WriteReport extends DoFn<KV<String, Iterable<LossPart>>, EvalLossReport> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    WriteReport(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<LossPart>> parts, OutputReceiver<EvalLossReport> out) {
+      EvalLossReport report = ValidationLoss.combine(parts.getValue());
+      try {
+        AtomicFiles.writeString(settings.evalLossFile(), Jsonl.pretty(report.toJson()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+      out.output(report);
+    }
+  }
+
+  /** The hf engine: the worker's eval_loss command scores every model in one child process. */
+  static final class RunWorker extends DoFn<String, EvalLossReport> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    RunWorker(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<EvalLossReport> out) {
+      out.output(HfEngine.evalLoss(settings));
+    }
+  }
+}

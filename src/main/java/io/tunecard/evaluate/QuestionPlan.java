@@ -1,0 +1,119 @@
+package io.tunecard.evaluate;
+
+import io.tunecard.files.BadInputException;
+import io.tunecard.model.MistralConfig;
+import io.tunecard.rundir.DatasetRow;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Which questions are answered, and in which batches. The questions are the first {@code
+ * eval.limit} rows of the eval split in id order; their prompts are the chat template's, cut to fit
+ * {@code max_seq_len} and the model's positions (first id and the tail kept). Batches are cut from
+ * the questions sorted by prompt length, then id (little padding), {@code eval.batch} questions
+ * each ({@code batch / num_beams} for beam search). The plan depends only on the questions and the
+ * settings, never on the workers.
+ */
+public final class QuestionPlan {
+  private QuestionPlan() {}
+
+  /** Every batch: each strategy in workflow order, the fine-tune first, then the base. */
+  public static List<QuestionBatch> batches(EvalSettings s) {
+    List<QuestionBatch.Question> questions = questions(s);
+    List<String> models = new ArrayList<>(List.of(QuestionBatch.ADAPTER));
+    if (s.compareBase()) {
+      models.add(QuestionBatch.BASE);
+    }
+    List<QuestionBatch> out = new ArrayList<>();
+    for (NamedDecoding st : s.strategies()) {
+      int size = s.questionsPerBatch(st.decoding());
+      for (String model : models) {
+        for (int from = 0, i = 0; from < questions.size(); from += size, i++) {
+          List<QuestionBatch.Question> part =
+              questions.subList(from, Math.min(questions.size(), from + size));
+          out.add(new QuestionBatch(model, st.name(), i, questions.size(), part));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The hf engine's work: one batch per model holding every question (the worker batches them
+   * itself) and every strategy ({@link #ALL_STRATEGIES}); prompts are the worker's to make.
+   */
+  public static List<QuestionBatch> workerBatches(EvalSettings s) {
+    List<QuestionBatch.Question> questions = new ArrayList<>();
+    for (DatasetRow r : SplitRows.read(s.run().split(s.split()), s.limit())) {
+      questions.add(new QuestionBatch.Question(r.id(), r.question(), r.answer(), new long[0]));
+    }
+    List<QuestionBatch> out = new ArrayList<>();
+    out.add(
+        new QuestionBatch(QuestionBatch.ADAPTER, ALL_STRATEGIES, 0, questions.size(), questions));
+    if (s.compareBase()) {
+      out.add(
+          new QuestionBatch(QuestionBatch.BASE, ALL_STRATEGIES, 0, questions.size(), questions));
+    }
+    return out;
+  }
+
+  /** The strategy name of a batch that runs every strategy. */
+  public static final String ALL_STRATEGIES = "*";
+
+  /** The questions with their prompts, in batching order (prompt length, then id). */
+  public static List<QuestionBatch.Question> questions(EvalSettings s) {
+    Path baseDir = LoadedModel.baseDirectory(s.modelBase(), s.run());
+    Path tokenizer =
+        s.tokenizer() != null ? Path.of(s.tokenizer()) : baseDir.resolve("tokenizer.json");
+    MistralConfig config = MistralConfig.read(baseDir);
+    int fit = Math.min(s.maxSeqLen(), config.maxPositionEmbeddings() - s.maxNewTokens() + 1);
+    if (fit < 2) {
+      throw new BadInputException(
+          "eval.max_new_tokens: "
+              + s.maxNewTokens()
+              + " leaves no room for a prompt in the model's "
+              + config.maxPositionEmbeddings()
+              + " positions");
+    }
+    List<DatasetRow> rows = SplitRows.read(s.run().split(s.split()), s.limit());
+    List<QuestionBatch.Question> out = new ArrayList<>();
+    try (ChatTemplate t = ChatTemplate.load(tokenizer, config)) {
+      for (DatasetRow r : rows) {
+        long[] prompt = ChatTemplate.fit(t.prompt(r.question()), fit);
+        out.add(new QuestionBatch.Question(r.id(), r.question(), r.answer(), prompt));
+      }
+    }
+    out.sort(
+        Comparator.comparingInt((QuestionBatch.Question q) -> q.prompt().length)
+            .thenComparing(QuestionBatch.Question::id));
+    return out;
+  }
+
+  /** Answers one batch with {@code g}; texts are decoded with {@code m}'s chat template. */
+  public static List<GeneratedAnswer> answer(
+      LoadedModel m, Generator g, QuestionBatch batch, Decoding d) {
+    List<Prompt> prompts = new ArrayList<>();
+    for (QuestionBatch.Question q : batch.questions()) {
+      prompts.add(new Prompt(q.id(), q.prompt()));
+    }
+    List<Answer> answers = g.generate(m.manager(), prompts, d);
+    List<GeneratedAnswer> out = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      QuestionBatch.Question q = batch.questions().get(i);
+      Answer a = answers.get(i);
+      out.add(
+          new GeneratedAnswer(
+              batch.model(),
+              batch.strategy(),
+              q.id(),
+              q.question(),
+              q.reference(),
+              m.template().decode(a.tokens()),
+              a.tokens().length,
+              a.hitCap()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,32 @@
+package io.tunecard.evaluate;
+
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * The questions to answer as whole batches ({@link QuestionPlan}), keyed {@code
+ * model/strategy/index} and spread over the workers. The batches are the same however many workers
+ * there are, so every answer is too.
+ */
+public final class ShardQuestions
+    extends PTransform<PBegin, PCollection<KV<String, QuestionBatch>>> {
+  private static final long serialVersionUID = 1L;
+  private final EvalSettings settings;
+
+  public ShardQuestions(EvalSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public PCollection<KV<String, QuestionBatch>> expand(PBegin begin) {
+    return begin
+        .apply("Run", Create.of(settings.runDir()))
+        .apply("PlanBatches", ParDo.of(new GenerateSteps.PlanBatches(settings)))
+        .apply("SpreadBatches", Reshuffle.of());
+  }
+}

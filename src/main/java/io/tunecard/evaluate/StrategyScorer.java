@@ -1,0 +1,102 @@
+package io.tunecard.evaluate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.Jsonl;
+import io.tunecard.metrics.Bootstrap;
+import io.tunecard.metrics.Estimate;
+import io.tunecard.metrics.ScoredAnswers;
+import io.tunecard.metrics.TextMetrics;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores one strategy: every text metric ({@link TextMetrics}) and, when an encoder is available,
+ * {@code bertscore_f1}, each with its 95 % bootstrap interval over answers; the same for the base
+ * model's answers to the same questions; and the paired bootstrap of fine-tune − base. Every
+ * interval of one call uses the same resamples (one seed).
+ */
+public final class StrategyScorer {
+  public static final String BERTSCORE_F1 = "bertscore_f1";
+
+  private final TextMetrics text;
+  private final Bootstrap bootstrap;
+  private final BertScorer bert;
+  private final String bertReason;
+
+  /** {@code bert} null: BERTScore is not computed, for {@code bertReason}. */
+  public StrategyScorer(EvalSettings s, BertScorer bert, String bertReason) {
+    this.text = new TextMetrics(s.rougeStemming());
+    this.bootstrap = new Bootstrap(s.seed(), s.bootstrapResamples());
+    this.bert = bert;
+    this.bertReason = bert == null ? bertReason : null;
+  }
+
+  /** The scores of {@code adapter}'s answers and, when not null, {@code base}'s. */
+  public StrategyScores score(
+      String strategy, List<GeneratedAnswer> adapter, List<GeneratedAnswer> base) {
+    List<GeneratedAnswer> a = byId(adapter);
+    ScoredAnswers scoredA = text.score(a.stream().map(GeneratedAnswer::toPredictionRow).toList());
+    double[] bertA = bert == null ? null : bertF1(a);
+    ObjectNode adapterJson = section(a, scoredA, bertA);
+    if (base == null) {
+      return new StrategyScores(strategy, Jsonl.write(adapterJson), null, null, bertReason);
+    }
+    List<GeneratedAnswer> b = byId(base);
+    List<String> ids = a.stream().map(GeneratedAnswer::id).toList();
+    if (!ids.equals(b.stream().map(GeneratedAnswer::id).toList())) {
+      throw new IllegalStateException(
+          strategy + ": the base and the fine-tune answered different questions");
+    }
+    ScoredAnswers scoredB = text.score(b.stream().map(GeneratedAnswer::toPredictionRow).toList());
+    double[] bertB = bert == null ? null : bertF1(b);
+    Map<String, Estimate> delta =
+        new LinkedHashMap<>(scoredA.minus(scoredB, bootstrap, TextMetrics.ALL));
+    if (bert != null) {
+      delta.put(BERTSCORE_F1, bootstrap.pairedMeanDifference(bertA, bertB));
+    }
+    return new StrategyScores(
+        strategy,
+        Jsonl.write(adapterJson),
+        Jsonl.write(section(b, scoredB, bertB)),
+        Jsonl.write(estimates(delta)),
+        bertReason);
+  }
+
+  private ObjectNode section(List<GeneratedAnswer> rows, ScoredAnswers scored, double[] bertF1) {
+    Map<String, Estimate> metrics =
+        new LinkedHashMap<>(scored.aggregate(bootstrap, TextMetrics.ALL));
+    if (bertF1 != null) {
+      metrics.put(BERTSCORE_F1, bootstrap.mean(bertF1));
+    }
+    ObjectNode o = Jsonl.MAPPER.createObjectNode();
+    o.put("n", rows.size());
+    o.put("hit_cap", rows.stream().filter(GeneratedAnswer::hitCap).count());
+    o.set("metrics", estimates(metrics));
+    return o;
+  }
+
+  private double[] bertF1(List<GeneratedAnswer> rows) {
+    return bert.f1(
+        rows.stream().map(GeneratedAnswer::prediction).toList(),
+        rows.stream().map(GeneratedAnswer::reference).toList());
+  }
+
+  static ObjectNode estimates(Map<String, Estimate> metrics) {
+    ObjectNode o = Jsonl.MAPPER.createObjectNode();
+    metrics.forEach(
+        (name, e) -> {
+          ObjectNode m = o.putObject(name);
+          m.put("mean", e.mean());
+          m.put("ci_low", e.ciLow());
+          m.put("ci_high", e.ciHigh());
+          m.put("n", e.n());
+        });
+    return o;
+  }
+
+  static List<GeneratedAnswer> byId(List<GeneratedAnswer> rows) {
+    return rows.stream().sorted(Comparator.comparing(GeneratedAnswer::id)).toList();
+  }
+}

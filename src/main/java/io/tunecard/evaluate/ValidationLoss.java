@@ -1,0 +1,141 @@
+package io.tunecard.evaluate;
+
+import ai.djl.ndarray.NDManager;
+import io.tunecard.model.LossValue;
+import io.tunecard.model.MistralConfig;
+import io.tunecard.model.TokenBatch;
+import io.tunecard.rundir.DatasetRow;
+import io.tunecard.worker.Checkpoints;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The eval loss of the {@code djl} engine: every validation row as the chat template's ids (prompt
+ * + answer + EOS, cut to max_seq_len; a row whose prompt fills max_seq_len has no answer token and
+ * is left out), the loss on the answer tokens only, summed over all rows and divided by their
+ * answer-token count. Rows are batched in a fixed order (by length, then by id), so the sum is the
+ * same whichever worker scores which batch.
+ */
+public final class ValidationLoss {
+  private ValidationLoss() {}
+
+  /** The shards of the base and of every complete checkpoint of the run. */
+  public static List<LossShard> plan(EvalSettings s) {
+    Path baseDir = LoadedModel.baseDirectory(s.modelBase(), s.run());
+    Path tokenizer =
+        s.tokenizer() != null ? Path.of(s.tokenizer()) : baseDir.resolve("tokenizer.json");
+    List<DatasetRow> rows = SplitRows.read(s.run().split("validation"), null);
+    List<long[]> examples = new ArrayList<>();
+    List<Integer> prompts = new ArrayList<>();
+    try (ChatTemplate t = ChatTemplate.load(tokenizer, MistralConfig.read(baseDir))) {
+      for (DatasetRow r : rows) {
+        long[] prompt = t.prompt(r.question());
+        long[] answer = t.answer(r.answer());
+        long[] ids = Arrays.copyOf(prompt, Math.min(s.maxSeqLen(), prompt.length + answer.length));
+        if (ids.length <= prompt.length) {
+          continue; // the prompt fills max_seq_len: no answer token to score
+        }
+        System.arraycopy(answer, 0, ids, prompt.length, ids.length - prompt.length);
+        examples.add(ids);
+        prompts.add(prompt.length);
+      }
+    }
+    Integer[] order = new Integer[examples.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> examples.get(i).length));
+    List<LossShard> shards = new ArrayList<>();
+    List<String[]> models = new ArrayList<>();
+    models.add(new String[] {"base", null, null});
+    for (Checkpoints.Checkpoint c : Checkpoints.scan(s.run().checkpoints()).complete()) {
+      models.add(new String[] {c.name(), c.path().toString(), Long.toString(c.step())});
+    }
+    int batches = (order.length + s.batch() - 1) / s.batch();
+    for (String[] model : models) {
+      for (int from = 0, index = 0; from < order.length; from += s.batch(), index++) {
+        int to = Math.min(order.length, from + s.batch());
+        List<long[]> ids = new ArrayList<>();
+        int[] promptLengths = new int[to - from];
+        for (int i = from; i < to; i++) {
+          ids.add(examples.get(order[i]));
+          promptLengths[i - from] = prompts.get(order[i]);
+        }
+        shards.add(
+            new LossShard(
+                model[0],
+                model[1],
+                model[2] == null ? null : Long.valueOf(model[2]),
+                index,
+                batches,
+                ids,
+                promptLengths));
+      }
+    }
+    return shards;
+  }
+
+  /** The summed NLL of one shard with the model it names (its adapter swapped in). */
+  public static LossPart score(LoadedModel m, LossShard shard) {
+    m.useAdapter(shard.adapter() == null ? null : Path.of(shard.adapter()));
+    int b = shard.ids().size();
+    int width = shard.ids().stream().mapToInt(r -> r.length).max().orElseThrow();
+    long[][] ids = new long[b][width];
+    long[][] labels = new long[b][width];
+    int[][] mask = new int[b][width];
+    for (int i = 0; i < b; i++) {
+      long[] row = shard.ids().get(i);
+      Arrays.fill(ids[i], m.ids().pad());
+      Arrays.fill(labels[i], TokenBatch.IGNORE);
+      System.arraycopy(row, 0, ids[i], 0, row.length);
+      Arrays.fill(mask[i], 0, row.length, 1);
+      for (int t = shard.promptLengths()[i]; t < row.length; t++) {
+        labels[i][t] = row[t];
+      }
+    }
+    LossValue v;
+    try (NDManager step = m.manager().newSubManager()) {
+      v = m.model().loss(step, new TokenBatch(ids, mask, labels));
+    }
+    return new LossPart(
+        shard.model(), shard.adapter(), shard.step(), shard.index(), b, v.sum(), v.tokens());
+  }
+
+  /** Sums each model's parts in batch order (so the result never depends on arrival order). */
+  public static EvalLossReport combine(Iterable<LossPart> parts) {
+    Map<String, List<LossPart>> byModel = new HashMap<>();
+    for (LossPart p : parts) {
+      byModel.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(p);
+    }
+    LossResult base = null;
+    int rows = 0;
+    List<LossResult> checkpoints = new ArrayList<>();
+    for (List<LossPart> list : byModel.values()) {
+      list.sort(Comparator.comparingInt(LossPart::index));
+      double sum = 0;
+      long tokens = 0;
+      int n = 0;
+      for (LossPart p : list) {
+        sum += p.sum();
+        tokens += p.tokens();
+        n += p.rows();
+      }
+      LossPart first = list.get(0);
+      LossResult r =
+          new LossResult(first.model(), first.adapter(), first.step(), sum / tokens, tokens);
+      if (first.adapter() == null) {
+        base = r;
+        rows = n;
+      } else {
+        checkpoints.add(r);
+        rows = Math.max(rows, n);
+      }
+    }
+    return new EvalLossReport("validation", rows, base, checkpoints);
+  }
+}
