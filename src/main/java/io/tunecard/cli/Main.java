@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       CardCommand.class,
       PublishCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
