@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * The few calls of Flink's REST API that tunecard needs: the cluster overview (registered
- * TaskManagers and slots), the jobs, a job's tasks and its restart count. The REST API is the
- * address users pass as {@code --flink-master}.
+ * TaskManagers and slots), the jobs, a job's tasks and the failures it recovered from. The REST API
+ * is the address users pass as {@code --flink-master}.
  */
 public final class FlinkRest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +39,7 @@ public final class FlinkRest {
       int taskManagers, int slotsTotal, int slotsAvailable, int jobsRunning, String flinkVersion) {}
 
   /** A job as {@code /jobs/overview} lists it. */
-  public record Job(String id, String name, String state, long durationMs) {}
+  public record Job(String id, String name, String state, long startTime, long durationMs) {}
 
   /** A job's task (a chain of operators) and its state. */
   public record Task(String id, String name, int parallelism, String status) {}
@@ -71,6 +71,7 @@ public final class FlinkRest {
               j.path("jid").asText(),
               j.path("name").asText(),
               j.path("state").asText(),
+              j.path("start-time").asLong(),
               j.path("duration").asLong()));
     }
     return jobs;
@@ -89,12 +90,27 @@ public final class FlinkRest {
     return tasks;
   }
 
-  /** How many times the job was restarted (a region restart counts once). */
-  public long restarts(String jobId) throws IOException {
-    for (JsonNode m : get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
-      return m.path("value").asLong();
+  /**
+   * The failures a job recovered from or died of, oldest first, as its exception history keeps them
+   * (also after the job ended): each is one failover of Flink's restart strategy.
+   */
+  public List<String> failures(String jobId) throws IOException {
+    List<String> failures = new ArrayList<>();
+    JsonNode entries =
+        get("/jobs/" + jobId + "/exceptions?maxExceptions=100")
+            .path("exceptionHistory")
+            .path("entries");
+    for (JsonNode e : entries) {
+      String task = e.path("taskName").asText("(job)");
+      failures.add(
+          e.path("exceptionName").asText()
+              + " in "
+              + (task.length() > 60 ? task.substring(0, 60) + "..." : task)
+              + " on "
+              + e.path("location").asText(e.path("taskManagerId").asText("?")));
     }
-    return 0;
+    java.util.Collections.reverse(failures);
+    return failures;
   }
 
   private JsonNode get(String path) throws IOException {
