@@ -90,6 +90,18 @@ public final class FlinkRest {
     return tasks;
   }
 
+  /** The TaskManagers (resource ids) that run subtasks of a job's task now. */
+  public Set<String> runningOn(String jobId, String taskId) throws IOException {
+    Set<String> ids = new HashSet<>();
+    for (JsonNode tm :
+        get("/jobs/" + jobId + "/vertices/" + taskId + "/taskmanagers").path("taskmanagers")) {
+      if ("RUNNING".equals(tm.path("status").asText())) {
+        ids.add(tm.path("taskmanager-id").asText());
+      }
+    }
+    return ids;
+  }
+
   /**
    * The failures a job recovered from or died of, oldest first, as its exception history keeps them
    * (also after the job ended): each is one failover of Flink's restart strategy.
