@@ -72,7 +72,8 @@ class ArchitectureTest {
                 "io.tunecard.pipeline..",
                 "io.tunecard.workflow..",
                 "io.tunecard.rundir..",
-                "io.tunecard.files..")
+                "io.tunecard.files..",
+                "io.tunecard.cluster..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.tunecard.model.."));
@@ -133,7 +134,8 @@ class ArchitectureTest {
                 "io.tunecard.rundir..",
                 "io.tunecard.files..",
                 "io.tunecard.metrics..",
-                "io.tunecard.worker..")
+                "io.tunecard.worker..",
+                "io.tunecard.cluster..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(

@@ -1,5 +1,6 @@
 package io.tunecard.pipeline;
 
+import io.tunecard.cluster.FlinkSubmission;
 import java.util.Locale;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
@@ -12,7 +13,7 @@ import org.apache.beam.sdk.options.StreamingOptions;
 /**
  * Pipeline options for the runners tunecard uses: Beam's DirectRunner (tests, quick local runs),
  * Flink embedded in this JVM ({@code [local]}, the default of {@code tunecard run}), or a Flink
- * cluster at {@code host:port}. Flink always runs in batch mode.
+ * cluster at {@code host:port}. Flink always runs in batch mode, with blocking exchanges.
  */
 public final class Runners {
   private Runners() {}
@@ -68,8 +69,16 @@ public final class Runners {
     }
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     flink.setRunner(FlinkRunner.class);
-    flink.setFlinkMaster(flinkMaster == null || flinkMaster.isBlank() ? LOCAL : flinkMaster);
-    flink.setParallelism(workers);
+    String master = flinkMaster == null || flinkMaster.isBlank() ? LOCAL : flinkMaster;
+    flink.setFlinkMaster(master);
+    // On a cluster, the default is every slot it has (and an unreachable address fails now).
+    flink.setParallelism(
+        FlinkSubmission.isRemote(master)
+            ? FlinkSubmission.parallelism(master, parallelism)
+            : workers);
+    // Blocking exchanges (a failure in evaluation does not rerun training) and, for a cluster,
+    // only tunecard's own classes staged: see FlinkSubmission.
+    FlinkSubmission.configure(flink);
     flink.setAttachedMode(true);
     // Steps never modify their input elements, so chained Flink operators may pass them on
     // without a defensive copy.
