@@ -291,12 +291,21 @@ def _train_rows(res, device, peft_model, params, initial, dtype, cfg, peak, vari
                 steps, limit_s, variant_limit_s, examples, lengths, train, seq, rows):
     deadline = time.perf_counter() + limit_s
     first_loss = {}  # micro_batch -> the first eager row's first-step loss
+    compile_s = {}  # attention -> first step of its first compiled row (the compile)
+    failed = set()  # (compiled, attention) of rows that raised something else than OOM
     for v in variants:
         mode, mb = v["batching"], v["micro_batch"]
         row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode,
                "attention": v["attention"], "compiled": v["compile"],
                "lora_branch": "lean_lora" if v["lean"] else "peft", "variant": v["text"]}
-        if time.perf_counter() > deadline:
+        left = deadline - time.perf_counter()
+        new_compile = v["compile"] and v["attention"] not in compile_s
+        if (v["compile"], v["attention"]) in failed:
+            row["skipped"] = "the same compiled attention failed before"
+            rows.append(row)
+            res.put("train", rows)
+            continue
+        if left < 0 or (new_compile and compile_s and left < 1.2 * max(compile_s.values())):
             row["skipped"] = "phase time limit"
             rows.append(row)
             res.put("train", rows)
@@ -337,6 +346,8 @@ def _train_rows(res, device, peft_model, params, initial, dtype, cfg, peak, vari
                                 for i in (j for r in rows_ for j in r))
             sync(device)
             elapsed = time.perf_counter() - t0
+            if new_compile:
+                compile_s[v["attention"]] = row["first_step_s"]
             fpt, parts, counts = flops_per_token(cfg, targets / tokens, keys / tokens)
             tps = tokens / elapsed
             steady = peak_gb(device)
@@ -360,6 +371,7 @@ def _train_rows(res, device, peft_model, params, initial, dtype, cfg, peak, vari
 
             traceback.print_exc()
             row["error"] = f"{type(e).__name__}: {e}"[:800]
+            failed.add((v["compile"], v["attention"]))
             log(f"train {v['text']}: failed: {row['error'][:200]}")
         opt = runner = None
         for p in params.values():
