@@ -142,7 +142,8 @@ def apply_lora(model, lora: dict, seed: int, lean: bool | None = None):
 
     ``lean`` (default: environment TUNECARD_LEAN_LORA=1) swaps PEFT's branch for lean_lora's,
     which keeps dropout masks as bits: less activation memory, but slower on the GPU (many more
-    small kernels; docs/benchmarks.md), so it is for GPUs short of memory.
+    small kernels; docs/benchmarks.md), so it is for GPUs short of memory. Compiled layers
+    (regional.py) use that branch anyway, fused.
     """
     from peft import LoraConfig, get_peft_model
 
