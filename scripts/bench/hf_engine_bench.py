@@ -5,9 +5,14 @@ randomly initialised model of Mistral-7B-Instruct-v0.3's exact shape (no weights
 Phases (each writes its results into --out as soon as it ends, each has its own time limit):
   env       versions, GPU
   matmul    bf16 peak: 8192^3 matrix products timed with CUDA events (the MFU denominator)
-  train     the worker's own step (tunecard_worker.train.StepRunner over batching.collate of
-            packed 512-token bins), LoRA r=32 a=64 dropout 0.05 on all seven projections,
-            fused AdamW, SDPA, no gradient checkpointing; one row per micro-batch size
+  train     first a check: packed attention through tunecard_varlen against transformers' sdpa
+            with the (B, 1, T, T) mask (eager, dropout off, one micro-batch: loss and adapter
+            gradients); then the worker's own step (tunecard_worker.train.StepRunner over
+            batching.collate of packed 512-token bins), LoRA r=32 a=64 dropout 0.05 on all seven
+            projections, fused AdamW, no gradient checkpointing; one row per --variants entry
+            (micro-batch, attention, compiled layers or eager), each from the same initial
+            adapter (B = 0, so the first step's loss checks each row's forward against the
+            first row of its micro-batch size); peak memory over all steps, compile included
   baseline  plain transformers.Trainer + PEFT on the same model, fixed 512-token rows
   generate  the worker's generate_batch, six strategies x >= 256 questions x 256 new tokens
             (forced: random weights never emit eos reliably), projected to the 2,462-question
@@ -44,7 +49,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import torch  # noqa: E402
 
-from tunecard_worker import attention, batching, lean_lora, modeling, optim  # noqa: E402
+from tunecard_worker import (attention, batching, lean_lora, modeling, optim,  # noqa: E402
+                             regional)
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.generate import generate_batch  # noqa: E402
 from tunecard_worker.train import TRAIN_ATTENTION, StepRunner  # noqa: E402
@@ -200,76 +206,184 @@ def flops_per_token(cfg, answer_share, mean_keys):
     return sum(parts.values()), parts, {"n_linear": n_layers, "n_lora": n_lora, "n_head": n_head}
 
 
-def phase_train(res, device, model, dtype, cfg, peak, variants, warmup, steps, limit_s):
+def phase_train(res, device, model, dtype, cfg, peak, variants, warmup, steps, limit_s,
+                variant_limit_s):
     seq = 512
-    need = max(v[1] for v in variants) * (warmup + steps) * 3 + 64
+    need = max(v["micro_batch"] for v in variants) * (warmup + steps) * 3 + 64
     examples = synthetic_examples(need, cfg["vocab_size"], seq, seed=1)
     lengths = [len(e.ids) for e in examples]
     peft_model = modeling.apply_lora(model, LORA, seed=42, lean=False)
     params = modeling.lora_parameters(peft_model)
-    peft_model.train()
+    # every variant starts from the same adapter (B = 0: the first step's loss does not depend on
+    # the dropout masks, so it checks each variant's forward against the others)
+    initial = {k: p.detach().to("cpu", copy=True) for k, p in params.items()}
     train = {"lr": 2e-4, "adam_beta1": 0.9, "adam_beta2": 0.999, "adam_eps": 1e-8,
              "weight_decay": 0.0}
     rows = []
     try:
-        _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, warmup,
-                    steps, limit_s, examples, lengths, train, seq, rows)
+        guarded_check(res, device, peft_model, params, initial, dtype, examples, lengths, seq)
+        peft_model.train()
+        _train_rows(res, device, peft_model, params, initial, dtype, cfg, peak, variants, warmup,
+                    steps, limit_s, variant_limit_s, examples, lengths, train, seq, rows)
     finally:
+        regional.uncompile_layers(modeling.causal_lm(peft_model))
         peft_model.unload()  # the base model again, LoRA layers removed
         free(device)
     return rows
 
 
-def _train_rows(res, device, peft_model, params, dtype, cfg, peak, variants, warmup, steps,
-                limit_s, examples, lengths, train, seq, rows):
-    deadline = time.perf_counter() + limit_s
+def guarded_check(res, device, peft_model, params, initial, dtype, examples, lengths, seq):
+    """Packed attention, eager, dropout off, a random non-zero adapter: loss and gradients of
+    tunecard_varlen against transformers' sdpa with the (B, 1, T, T) mask, on one micro-batch."""
+    try:
+        lm = modeling.causal_lm(peft_model)
+        peft_model.eval()
+        g = torch.Generator().manual_seed(7)
+        with torch.no_grad():
+            for k, p in params.items():
+                if "lora_B" in k:
+                    p.copy_(torch.randn(p.shape, generator=g) * 0.01)
+        rows_ = batching.plan_epoch(lengths, "packing", 2, seq, seed=3, epoch=0)[0]
+        b = batching.collate(examples, rows_, 0, device, True, seq)
+        out = {}
+        for attn in ("sdpa", attention.VARLEN):
+            lm.set_attn_implementation(attn)
+            with modeling.autocast(device, dtype):
+                loss = modeling.answer_loss_sum(lm, b) / b.targets
+            loss.backward()
+            out[attn] = (loss.item(), {k: p.grad.float().clone() for k, p in params.items()})
+            for p in params.values():
+                p.grad = None
+        (la, ga), (lb, gb) = out["sdpa"], out[attention.VARLEN]
+        each = {k: ((ga[k] - gb[k]).norm() / ga[k].norm()).item() for k in ga if ga[k].norm() > 0}
+        rel = max(each.values())
+        total = (sum(((ga[k] - gb[k]) ** 2).sum() for k in ga) /
+                 sum((ga[k] ** 2).sum() for k in ga)).sqrt().item()
+        row = {"batch": "packing, 2 bins", "loss_sdpa_mask": la, "loss_varlen": lb,
+               "loss_rel_diff": abs(la - lb) / la, "max_grad_rel_diff": rel,
+               "all_grads_rel_diff": total,
+               "largest_grad_rel_diffs": sorted(each.items(), key=lambda kv: -kv[1])[:5]}
+        log(f"check varlen vs sdpa+mask (eager, dropout off): loss {la:.6f} vs {lb:.6f}, "
+            f"relative gradient difference {total:.2e} over all adapter tensors, largest per "
+            f"tensor {row['largest_grad_rel_diffs'][:3]}")
+    except Exception as e:  # noqa: BLE001 - recorded; the training rows still run
+        import traceback
+
+        traceback.print_exc()
+        row = {"error": f"{type(e).__name__}: {e}"[:800]}
+    finally:
+        with torch.no_grad():
+            for k, p in params.items():
+                p.copy_(initial[k])
+                p.grad = None
+    res.put("check_attention", row)
+
+
+def _setup_variant(peft_model, params, initial, v):
     from peft.tuners.lora import Linear as LoraLinear
 
-    for mode, mb, attn, lean in variants:
-        if time.perf_counter() > deadline:
-            rows.append({"micro_batch": mb, "batching": mode, "skipped": "phase time limit"})
+    lm = modeling.causal_lm(peft_model)
+    regional.uncompile_layers(lm)
+    lm.set_attn_implementation(v["attention"])
+    for m in peft_model.modules():  # PEFT's own LoRA forward, or lean_lora's
+        if isinstance(m, LoraLinear):
+            m.__dict__.pop("forward", None)
+    if v["lean"]:
+        lean_lora.patch(peft_model)
+    if v["compile"]:
+        regional.compile_layers(lm)
+    with torch.no_grad():
+        for k, p in params.items():
+            p.copy_(initial[k])
+            p.grad = None
+
+
+def _train_rows(res, device, peft_model, params, initial, dtype, cfg, peak, variants, warmup,
+                steps, limit_s, variant_limit_s, examples, lengths, train, seq, rows):
+    deadline = time.perf_counter() + limit_s
+    first_loss = {}  # micro_batch -> the first eager row's first-step loss
+    compile_s = {}  # attention -> first step of its first compiled row (the compile)
+    failed = set()  # (compiled, attention) of rows that raised something else than OOM
+    for v in variants:
+        mode, mb = v["batching"], v["micro_batch"]
+        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode,
+               "attention": v["attention"], "compiled": v["compile"],
+               "lora_branch": "lean_lora" if v["lean"] else "peft", "variant": v["text"]}
+        left = deadline - time.perf_counter()
+        new_compile = v["compile"] and v["attention"] not in compile_s
+        if (v["compile"], v["attention"]) in failed:
+            row["skipped"] = "the same compiled attention failed before"
+            rows.append(row)
+            res.put("train", rows)
+            continue
+        if left < 0 or (new_compile and compile_s and left < 1.2 * max(compile_s.values())):
+            row["skipped"] = "phase time limit"
+            rows.append(row)
+            res.put("train", rows)
             continue
         free(device)
-        modeling.causal_lm(peft_model).set_attn_implementation(attn)
-        for m in peft_model.modules():  # PEFT's own LoRA forward, or lean_lora's
-            if isinstance(m, LoraLinear):
-                m.__dict__.pop("forward", None)
-        if lean:
-            lean_lora.patch(peft_model)
+        _setup_variant(peft_model, params, initial, v)
         plan = batching.plan_epoch(lengths, mode, mb, seq, seed=42, epoch=0)
         opt = optim.adamw(list(params.values()), train, device)
         runner = StepRunner(peft_model, opt, 1.0, device, dtype)
-        row = {"micro_batch": mb, "grad_accum": 1, "seq": seq, "batching": mode,
-               "attention": attn, "lora_branch": "lean_lora" if lean else "peft"}
+        log(f"train {v['text']}: start")
         try:
-            tokens = targets = keys = 0
+            tokens = targets = keys = done = 0
+            t_start = time.perf_counter()
             t0 = None
             for k, rows_ in enumerate(plan[:warmup + steps]):
                 if k == warmup:
                     sync(device)
                     t0 = time.perf_counter()
+                    row["warmup_s"] = t0 - t_start
+                    row["peak_gb_warmup"] = peak_gb(device)
+                    if device.type == "cuda":
+                        torch.cuda.reset_peak_memory_stats()
+                elif k > warmup and time.perf_counter() - t_start > variant_limit_s:
+                    break
                 b = batching.collate(examples, rows_, 0, device, mode == "packing", seq)
                 loss, norm = runner.step([b], 2e-4)
+                if k == 0:
+                    row["first_step_loss"] = loss.item()
+                    row["first_step_grad_norm"] = norm.item()
+                    row["first_step_s"] = time.perf_counter() - t_start
+                    log(f"  first step: loss {row['first_step_loss']:.5f}, grad norm "
+                        f"{row['first_step_grad_norm']:.5f}, {row['first_step_s']:.1f} s")
                 if k >= warmup:
+                    done += 1
                     tokens += b.tokens
                     targets += b.targets
                     keys += sum(len(examples[i].ids) * (len(examples[i].ids) + 1) // 2
                                 for i in (j for r in rows_ for j in r))
             sync(device)
             elapsed = time.perf_counter() - t0
+            if new_compile:
+                compile_s[v["attention"]] = row["first_step_s"]
             fpt, parts, counts = flops_per_token(cfg, targets / tokens, keys / tokens)
             tps = tokens / elapsed
-            row.update(tokens_per_s=tps, peak_gb=peak_gb(device), steps=steps,
-                       tokens=tokens, seconds=elapsed, tokens_per_micro_batch=tokens / steps,
-                       loss=loss.item(), grad_norm=norm.item(), flops_per_token=fpt,
-                       flops_parts=parts, param_counts=counts, mean_keys=keys / tokens,
+            steady = peak_gb(device)
+            overall = max(steady, row["peak_gb_warmup"]) if steady is not None else None
+            row.update(tokens_per_s=tps, peak_gb=overall, peak_gb_timed_steps=steady,
+                       steps=done, tokens=tokens, seconds=elapsed,
+                       tokens_per_micro_batch=tokens / done, loss=loss.item(),
+                       grad_norm=norm.item(), flops_per_token=fpt, flops_parts=parts,
+                       param_counts=counts, mean_keys=keys / tokens,
                        achieved_tflops=fpt * tps / 1e12, mfu=fpt * tps / peak)
-            branch = "lean" if lean else "peft"
-            log(f"train {mode} mb={mb} {attn} {branch}: {tps:,.0f} tokens/s, "
-                f"peak {row['peak_gb']} GB, MFU {row['mfu']:.3f}, loss {row['loss']:.3f}")
+            ref = first_loss.setdefault(mb, row["first_step_loss"])
+            row["first_step_loss_rel_diff_vs_first_row"] = abs(row["first_step_loss"] - ref) / ref
+            log(f"train {v['text']}: {tps:,.0f} tokens/s, peak {overall} GB (timed steps "
+                f"{steady}), MFU {row['mfu']:.3f}, warm-up {row['warmup_s']:.1f} s, first-step "
+                f"loss rel. diff {row['first_step_loss_rel_diff_vs_first_row']:.2e}")
         except torch.cuda.OutOfMemoryError as e:
             row["error"] = f"out of memory: {str(e).splitlines()[0]}"
-            log(f"train {mode} mb={mb}: OOM")
+            log(f"train {v['text']}: OOM")
+        except Exception as e:  # noqa: BLE001 - one variant failing leaves the others to run
+            import traceback
+
+            traceback.print_exc()
+            row["error"] = f"{type(e).__name__}: {e}"[:800]
+            failed.add((v["compile"], v["attention"]))
+            log(f"train {v['text']}: failed: {row['error'][:200]}")
         opt = runner = None
         for p in params.values():
             p.grad = None
@@ -464,7 +578,8 @@ def summary(res):
                   f"train_peak_gb: {head['peak_gb']:.1f}" if head["peak_gb"] else
                   "train_peak_gb: n/a (cpu)",
                   f"train_mfu: {head['mfu']:.3f}",
-                  f"train_config: {head['batching']}, micro_batch {head['micro_batch']}, seq 512"]
+                  f"train_config: {head['batching']}, micro_batch {head['micro_batch']}, seq 512, "
+                  f"attention {head['attention']}, compiled {head['compiled']}"]
         fastest = max(train, key=lambda r: r["tokens_per_s"])
         if fastest is not head:
             lines.append(f"train_fastest_any_memory: {fastest['tokens_per_s']:.0f} tokens/s at "
@@ -495,10 +610,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny model on the CPU: a smoke test")
     ap.add_argument("--phases", default="env,matmul,train,baseline,generate")
-    ap.add_argument("--variants", default="packing:2,packing:4,packing:8,packing:4:sdpa:lean",
-                    help="batching:micro_batch[:sdpa|gqa[:lean]] rows of the worker's training "
-                         "step (attention: transformers' sdpa, the worker's training default, or "
-                         "gqa = tunecard_sdpa; lean: the lean_lora branch instead of PEFT's)")
+    ap.add_argument("--variants", default="packing:4::eager,packing:4,packing:6,packing:8",
+                    help="batching:micro_batch[:attention[:flags]] rows of the worker's training "
+                         "step. attention: empty = the worker's training default, sdpa = "
+                         "transformers', gqa = tunecard_sdpa, varlen = tunecard_varlen; flags, "
+                         "joined by +: compile / eager (regional.py; default: the worker's, "
+                         "compiled on CUDA), lean (the lean_lora branch in eager layers)")
+    ap.add_argument("--variant-limit-s", type=float, default=150,
+                    help="a train row stops taking timed steps after this long (compile included)")
     ap.add_argument("--strategies", default="", help="only these strategies (default: all six)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
@@ -521,10 +640,17 @@ def main():
     phase_env(res, device)
     peak = phase_matmul(res, device, 512 if args.tiny else 8192)
     model, dtype = build_model(cfg, device)
-    def variant(text):  # batching:micro_batch[:attention[:lean]]
+    def variant(text):  # batching:micro_batch[:attention[:flags]]
         parts = text.split(":") + ["", ""]
-        attn = {"": TRAIN_ATTENTION, "gqa": attention.register()}.get(parts[2], parts[2])
-        return parts[0], int(parts[1]), attn, parts[3] == "lean"
+        attn = {"": TRAIN_ATTENTION, "gqa": attention.register(),
+                "varlen": attention.VARLEN}.get(parts[2], parts[2])
+        flags = set(parts[3].split("+")) - {""}
+        unknown = flags - {"lean", "compile", "eager"}
+        if unknown:
+            raise SystemExit(f"--variants {text}: unknown flags {sorted(unknown)}")
+        compiled = "compile" in flags or ("eager" not in flags and regional.wanted(device))
+        return {"text": text, "batching": parts[0], "micro_batch": int(parts[1]),
+                "attention": attn, "lean": "lean" in flags, "compile": compiled}
 
     variants = [variant(v) for v in args.variants.split(",")]
     if args.strategies:
@@ -544,7 +670,8 @@ def main():
 
     if "train" in phases:
         guarded("train", lambda: phase_train(res, device, model, dtype, cfg, peak, variants,
-                                             args.warmup, args.steps, args.train_limit_s))
+                                             args.warmup, args.steps, args.train_limit_s,
+                                             args.variant_limit_s))
         summary(res)
     if "generate" in phases:
         guarded("generate", lambda: phase_generate(

@@ -10,11 +10,21 @@ the G query heads that share a KV head are stacked along the query axis instead:
 which is the same attention, computed by one SDPA call per KV head with K and V read once. Without
 a mask (right-padded or unpadded causal batches) SDPA's own ``enable_gqa`` path (flash) is used.
 Registered with transformers as ``tunecard_sdpa``, with the ``sdpa`` mask builder.
+
+``tunecard_varlen`` is for packed training: the rows of all bins are one sequence list
+(``cu_seq_lens_q``: cumulative row starts over the flattened (B*T) tokens, every bin's padding
+tail its own row), and on CUDA one FlashAttention varlen call computes causal attention within
+each row, with K/V heads shared natively (no copies, no (T, T) mask, blocks across rows skipped).
+It has no mask builder: without ``cu_seq_lens_q`` it runs ``gqa_sdpa`` on what it is given (no
+mask for right-padded rows: SDPA's causal flash path).
 """
 
+import torch
 import torch.nn.functional as F
 
 NAME = "tunecard_sdpa"
+VARLEN = "tunecard_varlen"
+FLASH_DEVICES = ("cuda",)  # where aten._flash_attention_forward has a kernel
 _registered = False
 
 
@@ -46,8 +56,36 @@ def gqa_sdpa(module, query, key, value, attention_mask, dropout=0.0, scaling=Non
     return out.reshape(b, h, length, d).transpose(1, 2).contiguous(), None
 
 
+def segment_mask(cu_seqlens: torch.Tensor, b: int, t: int) -> torch.Tensor:
+    """(B, 1, T, T) bool: causal within the rows that ``cu_seqlens`` delimits in the (B*T) tokens."""
+    positions = torch.arange(b * t, device=cu_seqlens.device)
+    rows = torch.searchsorted(cu_seqlens[1:], positions, right=True).view(b, t)
+    causal = torch.ones(t, t, dtype=torch.bool, device=cu_seqlens.device).tril()
+    return ((rows[:, :, None] == rows[:, None, :]) & causal)[:, None]
+
+
+def varlen_sdpa(module, query, key, value, attention_mask, dropout=0.0, scaling=None,
+                is_causal=None, cu_seq_lens_q=None, max_length_q=None, **kwargs):
+    """transformers attention interface; packed rows through ``cu_seq_lens_q`` (B*T + 1 at most
+    entries, int32) and ``max_length_q`` (an upper bound of a row's length)."""
+    if cu_seq_lens_q is None:
+        return gqa_sdpa(module, query, key, value, attention_mask, dropout, scaling, is_causal)
+    b, h, length, d = query.shape
+    if query.device.type not in FLASH_DEVICES:  # the same attention through a mask
+        mask = segment_mask(cu_seq_lens_q, b, length)
+        return gqa_sdpa(module, query, key, value, mask, dropout, scaling)
+    q = query.transpose(1, 2).reshape(b * length, h, d)  # (B*T, H, D)
+    k = key.transpose(1, 2).reshape(b * length, key.shape[1], d)  # (B*T, KV, D)
+    v = value.transpose(1, 2).reshape(b * length, value.shape[1], d)
+    cap = int(max_length_q or length)
+    out = torch.ops.aten._flash_attention_forward(
+        q, k, v, cu_seq_lens_q, cu_seq_lens_q, cap, cap, dropout, True, False, scale=scaling)[0]
+    return out.view(b, length, h, d), None
+
+
 def register() -> str:
-    """Makes ``attn_implementation="tunecard_sdpa"`` known to transformers; returns the name."""
+    """Makes ``attn_implementation="tunecard_sdpa"`` (and ``tunecard_varlen``) known to
+    transformers; returns the first name."""
     global _registered
     if not _registered:
         from transformers import AttentionInterface
@@ -55,6 +93,7 @@ def register() -> str:
 
         AttentionInterface.register(NAME, gqa_sdpa)
         AttentionMaskInterface.register(NAME, sdpa_mask)
+        AttentionInterface.register(VARLEN, varlen_sdpa)
         _registered = True
     return NAME
 

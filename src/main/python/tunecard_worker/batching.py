@@ -69,7 +69,9 @@ class Batch:
 
     input_ids (B, T); segments (B, T) row index inside a packed bin (None: one row per line,
     right-padded); position_ids (B, T) or None; sel (N,) flat indices into (B*T) of the positions
-    whose next token is an answer token; tgt (N,) those next tokens.
+    whose next token is an answer token; tgt (N,) those next tokens; cu_seqlens (S+1,) int32, packed
+    only: where each of the S rows starts in the flattened (B*T) tokens, then B*T (every bin's
+    padding tail counts as a row of its own, so each token belongs to one row).
     """
 
     input_ids: torch.Tensor
@@ -79,6 +81,7 @@ class Batch:
     tgt: torch.Tensor
     tokens: int  # real (non-pad) tokens
     targets: int  # == N
+    cu_seqlens: torch.Tensor | None = None
 
     def attention_mask(self):
         """(B, 1, T, T) bool, True where a query may attend: causal and within its row."""
@@ -98,7 +101,7 @@ def collate(examples: list, rows: list, pad_id: int, device, packed: bool, seq_l
     ids = [[pad_id] * t for _ in rows]
     pos = [[0] * t for _ in rows] if packed else None
     seg = [[len(row)] * t for row in rows] if packed else None
-    sel, tgt = [], []
+    sel, tgt, starts = [], [], []
     for b, row in enumerate(rows):
         offset = 0
         for k, i in enumerate(row):
@@ -109,14 +112,16 @@ def collate(examples: list, rows: list, pad_id: int, device, packed: bool, seq_l
                 pos[b][offset:offset + n] = range(n)
                 seg[b][offset:offset + n] = [k] * n
             base = b * t + offset
+            starts.append(base)
             sel.extend(range(base + ex.prompt_len - 1, base + n - 1))
             tgt.extend(ex.ids[ex.prompt_len:])
             offset += n
         if packed and offset < t:
             pos[b][offset:] = range(t - offset)
+            starts.append(b * t + offset)
 
-    def put(values):
-        tensor = torch.tensor(values, dtype=torch.long)
+    def put(values, dtype=torch.long):
+        tensor = torch.tensor(values, dtype=dtype)
         if device.type == "cuda":
             return tensor.pin_memory().to(device, non_blocking=True)
         return tensor.to(device)
@@ -129,6 +134,7 @@ def collate(examples: list, rows: list, pad_id: int, device, packed: bool, seq_l
         tgt=put(tgt),
         tokens=sum(lengths),
         targets=len(tgt),
+        cu_seqlens=put(starts + [len(rows) * t], torch.int32) if packed else None,
     )
 
 

@@ -13,13 +13,8 @@ import types
 
 import torch
 
-_SHIFTS = {}
-
-
 def _shifts(device):
-    if device not in _SHIFTS:
-        _SHIFTS[device] = torch.arange(8, dtype=torch.uint8, device=device)
-    return _SHIFTS[device]
+    return torch.arange(8, dtype=torch.uint8, device=device)  # compiled: an index, not a tensor
 
 
 def pack(keep: torch.Tensor) -> torch.Tensor:

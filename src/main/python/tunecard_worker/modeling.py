@@ -142,7 +142,8 @@ def apply_lora(model, lora: dict, seed: int, lean: bool | None = None):
 
     ``lean`` (default: environment TUNECARD_LEAN_LORA=1) swaps PEFT's branch for lean_lora's,
     which keeps dropout masks as bits: less activation memory, but slower on the GPU (many more
-    small kernels; docs/benchmarks.md), so it is for GPUs short of memory.
+    small kernels; docs/benchmarks.md), so it is for GPUs short of memory. Compiled layers
+    (regional.py) use that branch anyway, fused.
     """
     from peft import LoraConfig, get_peft_model
 
@@ -180,9 +181,18 @@ def answer_loss_sum(lm, batch) -> torch.Tensor:
     """Sum of the next-token NLL over the batch's answer positions; fp32 scalar on the device.
 
     The vocabulary projection runs only on those positions (N of B*T), not on prompts or padding.
+    Packed bins reach ``tunecard_varlen`` attention as row boundaries, any other as a (B, 1, T, T)
+    mask.
     """
-    out = lm.get_decoder()(input_ids=batch.input_ids, position_ids=batch.position_ids,
-                           attention_mask=batch.attention_mask(), use_cache=False)
+    if batch.cu_seqlens is not None and lm.config._attn_implementation == attention.VARLEN:
+        t = batch.input_ids.shape[1]
+        rows = {"cu_seq_lens_q": batch.cu_seqlens, "cu_seq_lens_k": batch.cu_seqlens,
+                "max_length_q": t, "max_length_k": t}
+        out = lm.get_decoder()(input_ids=batch.input_ids, position_ids=batch.position_ids,
+                               use_cache=False, **rows)
+    else:
+        out = lm.get_decoder()(input_ids=batch.input_ids, position_ids=batch.position_ids,
+                               attention_mask=batch.attention_mask(), use_cache=False)
     hidden = out.last_hidden_state  # (B, T, H)
     hidden = hidden.reshape(-1, hidden.shape[-1]).index_select(0, batch.sel)  # (N, H)
     logits = lm.get_output_embeddings()(hidden)  # (N, V)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import torch
 
-from . import batching, chat, checkpoints, modeling, optim
+from . import attention, batching, chat, checkpoints, modeling, optim, regional
 from .events import WorkerError
 
-# transformers' own SDPA attention: on an H100, 10,426 tokens/s against 10,138 for tunecard_sdpa in
-# packed LoRA steps of Mistral-7B (docs/benchmarks.md); tunecard_sdpa pays off in decoding.
-TRAIN_ATTENTION = "sdpa"
+# tunecard_varlen: packed bins as row boundaries for FlashAttention's varlen kernel, no (T, T)
+# masks and no K/V copies (docs/benchmarks.md, run 4); right-padded rows take SDPA's causal path.
+TRAIN_ATTENTION = attention.VARLEN
 
 class StepRunner:
     """One optimizer step over a list of micro-batches (the benchmark drives it too)."""
@@ -164,8 +164,13 @@ def run(spec: dict, events) -> None:
                     best_checkpoint=_name(state.get("best_step")),
                     outputs=[str(d) for _, d in complete])
         return
+    attention.register()
     model = modeling.load_base(directory, device, dtype, m["quantization"], attn=TRAIN_ATTENTION)
     peft_model = modeling.apply_lora(model, spec["lora"], spec["seed"])
+    if regional.wanted(device):
+        layers = regional.compile_layers(modeling.causal_lm(peft_model))
+        events.log(f"training compiles its {layers} decoder layers on the first step "
+                   f"({regional.ENV}=0 turns this off)")
     params = modeling.lora_parameters(peft_model)
     optimizer = optim.adamw(list(params.values()), train, device)
     runner = StepRunner(peft_model, optimizer, train["max_grad_norm"], device, dtype)
