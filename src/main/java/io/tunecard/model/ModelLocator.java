@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds a model's directory without downloading anything: {@code model.base} (or {@code --model})
- * is either a local Hugging Face model directory or a Hub id ({@code org/name}) already in the local
- * Hugging Face cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code
+ * is either a local Hugging Face model directory or a Hub id ({@code org/name}) already in the
+ * local Hugging Face cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code
  * $XDG_CACHE_HOME/huggingface/hub} or {@code ~/.cache/huggingface/hub}), where a snapshot lives
  * under {@code models--org--name/snapshots/<revision>/} and {@code refs/main} names the current
  * one. Training, evaluation and {@code tunecard generate} resolve models here, so all fail with the

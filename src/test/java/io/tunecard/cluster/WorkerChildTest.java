@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The training and evaluation stages run their engine in a supervised child process; on a cluster
- * that child starts from a TaskManager, where tunecard's classes are not on the JVM's classpath
- * but in the job's jars. The djl engine's child JVM must still find them (and tunecard's home).
+ * that child starts from a TaskManager, where tunecard's classes are not on the JVM's classpath but
+ * in the job's jars. The djl engine's child JVM must still find them (and tunecard's home).
  */
 @Tag("cluster")
 class WorkerChildTest {
