@@ -1,12 +1,12 @@
 package io.tunecard.evaluate;
 
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The eval loss of the base and of every complete checkpoint on the validation split, written to
@@ -14,7 +14,8 @@ import org.apache.beam.sdk.values.PCollection;
  * batches of every model are spread over the workers (each loads the base once and swaps adapters);
  * with the hf engine one worker process scores everything.
  */
-public final class ComputeEvalLoss extends PTransform<PBegin, PCollection<EvalLossReport>> {
+public final class ComputeEvalLoss
+    extends PTransform<PCollection<String>, PCollection<EvalLossReport>> {
   private static final long serialVersionUID = 1L;
   private final EvalSettings settings;
 
@@ -23,8 +24,10 @@ public final class ComputeEvalLoss extends PTransform<PBegin, PCollection<EvalLo
   }
 
   @Override
-  public PCollection<EvalLossReport> expand(PBegin begin) {
-    PCollection<String> run = begin.apply("Run", Create.of(settings.runDir()));
+  public PCollection<EvalLossReport> expand(PCollection<String> signal) {
+    String runDir = settings.runDir();
+    PCollection<String> run =
+        signal.apply("Run", MapElements.into(TypeDescriptors.strings()).via(x -> runDir));
     if (settings.isHf()) {
       return run.apply("EvalLossWorker", ParDo.of(new LossSteps.RunWorker(settings)));
     }

@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Runs the evaluation stage on an existing run: checks its inputs before any worker starts, runs
@@ -44,17 +48,13 @@ public final class EvaluationStage {
       throw new UncheckedIOException("cannot create " + target.getParent() + ": " + e, e);
     }
     try {
-      StageProgress.reset();
       Pipeline pipeline = Pipeline.create(options);
-      pipeline.apply("Evaluate", new EvaluateAdapter(settings.withOutputDir(staging)));
+      pipeline.apply("Start", Create.of("evaluate")).apply("Evaluate", new Step(settings, staging));
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the evaluation pipeline ended in state " + state);
       }
-      AtomicFiles.publish(staging, target);
       return run.evalMetrics();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
     } catch (RuntimeException e) {
       BadInputException bad = badInput(e);
       throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
@@ -64,6 +64,35 @@ public final class EvaluationStage {
       } catch (IOException e) {
         // a hidden, uniquely named leftover does no harm to the run
       }
+    }
+  }
+
+  /**
+   * The stage as a step of a larger pipeline: {@link EvaluateAdapter} writing into {@code staging}
+   * (a folder beside {@code eval/}, made by the caller, who also removes it if the run fails), then
+   * the staging folder replacing {@code eval/}. Input: the previous stage's done signal; output:
+   * the path of metrics.json.
+   */
+  public static final class Step extends PTransform<PCollection<String>, PCollection<String>> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+    private final String staging;
+
+    public Step(EvalSettings settings, Path staging) {
+      this.settings = settings.withOutputDir(staging);
+      this.staging = staging.toString();
+      StageProgress.reset();
+    }
+
+    @Override
+    public PCollection<String> expand(PCollection<String> signal) {
+      return signal
+          .apply("Evaluate", new EvaluateAdapter(settings))
+          .apply(
+              "PublishEval",
+              ParDo.of(
+                  new PublishEval(
+                      Path.of(staging), new RunDirectory(Path.of(settings.runDir())).eval())));
     }
   }
 

@@ -1,12 +1,12 @@
 package io.tunecard.evaluate;
 
-import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The questions to answer as whole batches ({@link QuestionPlan}), keyed {@code
@@ -14,7 +14,7 @@ import org.apache.beam.sdk.values.PCollection;
  * there are, so every answer is too.
  */
 public final class ShardQuestions
-    extends PTransform<PBegin, PCollection<KV<String, QuestionBatch>>> {
+    extends PTransform<PCollection<String>, PCollection<KV<String, QuestionBatch>>> {
   private static final long serialVersionUID = 1L;
   private final EvalSettings settings;
 
@@ -23,9 +23,10 @@ public final class ShardQuestions
   }
 
   @Override
-  public PCollection<KV<String, QuestionBatch>> expand(PBegin begin) {
-    return begin
-        .apply("Run", Create.of(settings.runDir()))
+  public PCollection<KV<String, QuestionBatch>> expand(PCollection<String> signal) {
+    String runDir = settings.runDir();
+    return signal
+        .apply("Run", MapElements.into(TypeDescriptors.strings()).via(x -> runDir))
         .apply("PlanBatches", ParDo.of(new GenerateSteps.PlanBatches(settings)))
         .apply("SpreadBatches", Reshuffle.of());
   }

@@ -2,6 +2,8 @@ package io.tunecard.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.card.CardRenderer;
+import io.tunecard.evaluate.EvalSettings;
+import io.tunecard.evaluate.EvaluationStage;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.ingest.HfExport;
@@ -16,6 +18,11 @@ import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Lineage;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.train.BaseFingerprint;
+import io.tunecard.train.PrepareBase;
+import io.tunecard.train.StageInput;
+import io.tunecard.train.TrainAdapter;
+import io.tunecard.worker.WorkerCommand;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
@@ -30,6 +37,7 @@ import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -150,19 +158,45 @@ public final class RunWorkflow {
       StagePlan plan,
       List<Stage> stages,
       Path reports) {
+    for (List<Stage> segment : segments(loaded.workflow(), stages)) {
+      runSegment(loaded, run, options, plan, segment, reports);
+    }
+  }
+
+  /**
+   * The stages split into pipelines run one after the other. Normally one; the hf engine's
+   * evaluation lists the checkpoints in its worker spec when its pipeline is built, so when
+   * training runs too, evaluation gets a pipeline of its own, built after training finished.
+   */
+  static List<List<Stage>> segments(Workflow w, List<Stage> stages) {
+    int eval = stages.indexOf(Stage.EVALUATE);
+    if (eval > 0 && stages.contains(Stage.TRAIN) && w.eval().engine().equals("hf")) {
+      return List.of(stages.subList(0, eval), stages.subList(eval, stages.size()));
+    }
+    return List.of(stages);
+  }
+
+  private static void runSegment(
+      WorkflowLoader.Loaded loaded,
+      RunDirectory run,
+      Options options,
+      StagePlan plan,
+      List<Stage> stages,
+      Path reports) {
     Workflow w = loaded.workflow();
     WorkflowRef ref = WorkflowRef.of(loaded);
     Pipeline pipeline =
         Pipeline.create(
             Runners.options(options.runner(), options.flinkMaster(), options.parallelism()));
-    Path staging = null;
+    List<Path> stagings = new ArrayList<>();
     try {
       PCollection<String> signal = null;
       for (Stage stage : stages) {
         String name = capitalized(stage.key());
         String key = plan.step(stage).key();
         if (stage == Stage.INGEST) {
-          staging = AtomicFiles.stagingDirectory(run.dataset());
+          Path staging = AtomicFiles.stagingDirectory(run.dataset());
+          stagings.add(staging);
           IngestConfig config = IngestConfig.of(w.dataset(), staging, run.dataset());
           precheck(config);
           // Ingest reads from the pipeline's beginning, so its start is recorded here.
@@ -184,12 +218,27 @@ public final class RunWorkflow {
           signal = pipeline.apply("Start" + name, Create.of(stage.key()));
         }
         signal = signal.apply("Mark" + name + "Started", StageMarks.start(run.root(), stage));
+        StageInput input = StageInput.of(loaded, run, key);
         PCollection<String> done =
             switch (stage) {
+              case BASE -> signal.apply("PrepareBase", new PrepareBase(input)).apply(Keys.create());
+              case TRAIN -> {
+                PCollection<String> ready =
+                    w.model().isScratch()
+                        ? signal
+                        : signal.apply("LocateBase", new PrepareBase(input)).apply(Keys.create());
+                yield ready.apply("TrainAdapter", new TrainAdapter(input)).apply(Keys.create());
+              }
+              case EVALUATE -> {
+                Path staging = AtomicFiles.stagingDirectory(run.eval());
+                stagings.add(staging);
+                yield signal.apply(
+                    "EvaluateAdapter",
+                    new EvaluationStage.Step(EvalSettings.of(w, run).withTorchThreads(1), staging));
+              }
               case CARD -> signal.apply("RenderCard", new RenderCard(ref, run.root(), reports));
-              default ->
-                  throw new BadInputException(
-                      "stage '" + stage.key() + "' is not available in this build of tunecard");
+              case INGEST, PUBLISH ->
+                  throw new IllegalStateException(stage + " is not a pipeline step here");
             };
         signal = done.apply("Mark" + name + "Done", StageMarks.finish(run.root(), stage, key));
       }
@@ -203,7 +252,7 @@ public final class RunWorkflow {
       BadInputException bad = Failures.badInput(e);
       throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
     } finally {
-      if (staging != null) {
+      for (Path staging : stagings) {
         try {
           AtomicFiles.deleteTree(staging);
         } catch (IOException e) {
@@ -264,7 +313,17 @@ public final class RunWorkflow {
         }
         return CodeVersion.ofPath(data);
       }
-      return "";
+      List<String> parts = new ArrayList<>();
+      if (stage == Stage.TRAIN || stage == Stage.EVALUATE) {
+        if (!w.model().isScratch()) {
+          parts.add("base " + BaseFingerprint.of(w));
+        }
+        String engine = stage == Stage.TRAIN ? w.train().engine() : w.eval().engine();
+        if (engine.equals("hf")) {
+          parts.add("worker " + CodeVersion.ofPath(WorkerCommand.pythonSources()));
+        }
+      }
+      return String.join("\n", parts);
     }
 
     @Override

@@ -10,10 +10,18 @@ import java.util.Map;
 /**
  * The worker command of an engine: {@code djl} starts {@link DjlWorker} in a child JVM with {@code
  * OMP_WAIT_POLICY=PASSIVE} (libgomp's spinning threads made some steps ten times slower on a busy
- * 2-core machine; docs/model.md), {@code hf} starts {@code <train.python> -m tunecard_worker}.
+ * 2-core machine; docs/model.md) and MKL's conditional numerical reproducibility on ({@code
+ * MKL_CBWR=AUTO,STRICT}, no dynamic thread counts: without them MKL chose kernels by buffer
+ * alignment and load, and two runs of one seed differed by 1e-6 in their losses), {@code hf} starts
+ * {@code <train.python> -m tunecard_worker}.
  */
 final class Launchers {
-  static final Map<String, String> DJL_ENV = Map.of("OMP_WAIT_POLICY", "PASSIVE");
+  static final Map<String, String> DJL_ENV =
+      Map.of(
+          "OMP_WAIT_POLICY", "PASSIVE",
+          "MKL_CBWR", "AUTO,STRICT",
+          "MKL_DYNAMIC", "FALSE",
+          "OMP_DYNAMIC", "FALSE");
 
   private Launchers() {}
 

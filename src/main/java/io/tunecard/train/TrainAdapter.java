@@ -10,17 +10,20 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * The training stage as a Beam transform, applied to {@link PrepareBase}'s output so that it runs
- * after the base exists: its one element, keyed by the run directory, goes to {@link
- * TrainingStage#train}, which supervises the training child. The run's training lock and the
- * finished-training check make a retried bundle a no-op instead of a second training.
+ * The training stage as a Beam transform, applied to the signal that the base exists (one element:
+ * {@link PrepareBase}'s keys, or the base stage's done mark): it hands the run to {@link
+ * TrainingStage#train}, which supervises the training child; its output is keyed by the run
+ * directory. The run's training lock and the finished-training check make a retried bundle a no-op
+ * instead of a second training.
  *
  * <pre>{@code
- * pipeline.apply("PrepareBase", new PrepareBase(input)).apply("TrainAdapter", new TrainAdapter(input));
+ * signal.apply("PrepareBase", new PrepareBase(input))
+ *     .apply(Keys.create())
+ *     .apply("TrainAdapter", new TrainAdapter(input));
  * }</pre>
  */
 public final class TrainAdapter
-    extends PTransform<PCollection<KV<String, BaseResult>>, PCollection<KV<String, TrainResult>>> {
+    extends PTransform<PCollection<String>, PCollection<KV<String, TrainResult>>> {
   private static final long serialVersionUID = 1L;
   private final StageInput input;
 
@@ -29,12 +32,13 @@ public final class TrainAdapter
   }
 
   @Override
-  public PCollection<KV<String, TrainResult>> expand(PCollection<KV<String, BaseResult>> base) {
-    return base.apply("FineTuneLora", ParDo.of(new TrainFn(input)))
+  public PCollection<KV<String, TrainResult>> expand(PCollection<String> signal) {
+    return signal
+        .apply("FineTuneLora", ParDo.of(new TrainFn(input)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(TrainResult.class)));
   }
 
-  static final class TrainFn extends DoFn<KV<String, BaseResult>, KV<String, TrainResult>> {
+  static final class TrainFn extends DoFn<String, KV<String, TrainResult>> {
     private static final long serialVersionUID = 1L;
     private final StageInput in;
 
@@ -43,11 +47,10 @@ public final class TrainAdapter
     }
 
     @ProcessElement
-    public void process(
-        @Element KV<String, BaseResult> e, OutputReceiver<KV<String, TrainResult>> out) {
+    public void process(OutputReceiver<KV<String, TrainResult>> out) {
       out.output(
           KV.of(
-              e.getKey(),
+              in.runId(),
               TrainingStage.train(
                   in.workflow(), in.run(), StageOptions.defaults().withStageKey(in.stageKey()))));
     }

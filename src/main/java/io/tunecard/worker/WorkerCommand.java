@@ -164,7 +164,7 @@ public sealed interface WorkerCommand
    * The Python sources: {@code <tunecard.home>/src/main/python} (the launcher sets tunecard.home),
    * else {@code src/main/python} under the working directory.
    */
-  static Path pythonSources() {
+  public static Path pythonSources() {
     String home = System.getProperty("tunecard.home");
     Path base = home != null ? Path.of(home) : Path.of("");
     return base.resolve("src/main/python").toAbsolutePath().normalize();

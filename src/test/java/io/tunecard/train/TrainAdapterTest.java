@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
@@ -28,8 +30,10 @@ class TrainAdapterTest {
         new StageInput("tiny.yaml", TinyRun.YAML, List.of(), run.root().toString(), "key-1");
     for (int attempt = 0; attempt < 2; attempt++) {
       TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
-      PCollection<KV<String, BaseResult>> base = p.apply("Base", new PrepareBase(input));
-      PCollection<KV<String, TrainResult>> trained = base.apply("Train", new TrainAdapter(input));
+      PCollection<KV<String, BaseResult>> base =
+          p.apply("Start", Create.of("base")).apply("Base", new PrepareBase(input));
+      PCollection<KV<String, TrainResult>> trained =
+          base.apply("BaseDone", Keys.create()).apply("Train", new TrainAdapter(input));
       boolean rerun = attempt == 1;
       String key = run.root().toString();
       PAssert.that(base)

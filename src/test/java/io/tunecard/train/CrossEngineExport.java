@@ -1,0 +1,93 @@
+package io.tunecard.train;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.AtomicFiles;
+import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.worker.WorkerSpecs;
+import io.tunecard.workflow.Workflow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The JVM half of the cross-engine check (scripts/crosscheck/cross_engine.py runs the other half
+ * where PyTorch is): a tiny run whose LoRA adapter the djl engine trains, a second run directory
+ * with the same dataset, tokenizer and base for the hf engine, its train spec, and a batch of
+ * validation rows (chat template, right-padded) to compare logits on.
+ *
+ * <pre>
+ * java -cp ... io.tunecard.train.CrossEngineExport OUT_DIR
+ * </pre>
+ *
+ * OUT_DIR then holds {@code djl/} (the trained run), {@code hf/} (dataset, tokenizer, base), {@code
+ * hf-train-spec.json} and {@code batch.json}.
+ */
+public final class CrossEngineExport {
+  static final String[] OVERRIDES = {
+    "lora.targets=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]", "lora.dropout=0.0"
+  };
+
+  private CrossEngineExport() {}
+
+  public static void main(String[] args) throws IOException {
+    Path out = Path.of(args[0]).toAbsolutePath().normalize();
+    AtomicFiles.deleteTree(out);
+    RunDirectory djl = TinyRun.withBase(out.resolve("djl"));
+    Workflow w = TinyRun.workflow(OVERRIDES);
+    TrainResult r = TrainingStage.train(w, djl, StageOptions.defaults());
+    System.out.println("djl engine: " + TrainingStage.describe(r));
+
+    RunDirectory hf = new RunDirectory(out.resolve("hf"));
+    for (String dir : List.of("dataset", "tokenizer", "base")) {
+      copyTree(djl.root().resolve(dir), hf.root().resolve(dir));
+    }
+    List<String> hfOverrides = new ArrayList<>(List.of(OVERRIDES));
+    hfOverrides.addAll(List.of("train.engine=hf", "train.device=cuda"));
+    WorkerSpecs.train(TinyRun.workflow(hfOverrides.toArray(String[]::new)), hf)
+        .write(out.resolve("hf-train-spec.json"));
+
+    try (WorkerBase base = WorkerBase.open(modelNode(djl))) {
+      List<QaRow> rows = QaRow.read(djl.split("validation"), null).subList(0, 4);
+      EncodedSplit enc = base.template().encode(rows, 96);
+      int len = enc.examples().stream().mapToInt(e -> e.ids().length).max().orElseThrow();
+      ObjectNode batch = Jsonl.MAPPER.createObjectNode();
+      ArrayNode ids = batch.putArray("input_ids");
+      ArrayNode mask = batch.putArray("attention_mask");
+      for (Example e : enc.examples()) {
+        ArrayNode i = ids.addArray();
+        ArrayNode m = mask.addArray();
+        for (int t = 0; t < len; t++) {
+          i.add(t < e.ids().length ? e.ids()[t] : base.ids().pad());
+          m.add(t < e.ids().length ? 1 : 0);
+        }
+      }
+      Files.writeString(out.resolve("batch.json"), Jsonl.pretty(batch));
+    }
+  }
+
+  private static ObjectNode modelNode(RunDirectory run) {
+    ObjectNode m = Jsonl.MAPPER.createObjectNode();
+    m.put("base", run.base().toString());
+    m.put("tokenizer", run.tokenizer().resolve("tokenizer.json").toString());
+    m.put("max_seq_len", 96);
+    return m;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}
