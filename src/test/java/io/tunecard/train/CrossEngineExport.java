@@ -47,23 +47,27 @@ public final class CrossEngineExport {
       copyTree(djl.root().resolve(dir), hf.root().resolve(dir));
     }
     List<String> hfOverrides = new ArrayList<>(List.of(OVERRIDES));
-    hfOverrides.addAll(List.of("train.engine=hf", "train.device=cuda"));
+    hfOverrides.addAll(List.of("train.engine=hf", "train.device=gpu"));
     WorkerSpecs.train(TinyRun.workflow(hfOverrides.toArray(String[]::new)), hf)
         .write(out.resolve("hf-train-spec.json"));
 
     try (WorkerBase base = WorkerBase.open(modelNode(djl))) {
-      List<QaRow> rows = QaRow.read(djl.split("validation"), null).subList(0, 4);
+      List<QaRow> rows = QaRow.read(djl.split("validation"), null).subList(0, 3);
+      // Cut to three lengths, so that the batch has right padding to mask.
       EncodedSplit enc = base.template().encode(rows, 96);
-      int len = enc.examples().stream().mapToInt(e -> e.ids().length).max().orElseThrow();
+      int[] lengths = {96, 70, 45};
+      int len = lengths[0];
       ObjectNode batch = Jsonl.MAPPER.createObjectNode();
       ArrayNode ids = batch.putArray("input_ids");
       ArrayNode mask = batch.putArray("attention_mask");
-      for (Example e : enc.examples()) {
+      for (int row = 0; row < lengths.length; row++) {
+        int[] e = enc.examples().get(row).ids();
+        int n = Math.min(e.length, lengths[row]);
         ArrayNode i = ids.addArray();
         ArrayNode m = mask.addArray();
         for (int t = 0; t < len; t++) {
-          i.add(t < e.ids().length ? e.ids()[t] : base.ids().pad());
-          m.add(t < e.ids().length ? 1 : 0);
+          i.add(t < n ? e[t] : base.ids().pad());
+          m.add(t < n ? 1 : 0);
         }
       }
       Files.writeString(out.resolve("batch.json"), Jsonl.pretty(batch));
