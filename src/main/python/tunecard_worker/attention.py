@@ -25,6 +25,7 @@ import torch.nn.functional as F
 NAME = "tunecard_sdpa"
 VARLEN = "tunecard_varlen"
 FLASH_DEVICES = ("cuda",)  # where aten._flash_attention_forward has a kernel
+FLASH_DTYPES = (torch.float16, torch.bfloat16)  # the only dtypes that kernel takes
 _registered = False
 
 
@@ -71,7 +72,8 @@ def varlen_sdpa(module, query, key, value, attention_mask, dropout=0.0, scaling=
     if cu_seq_lens_q is None:
         return gqa_sdpa(module, query, key, value, attention_mask, dropout, scaling, is_causal)
     b, h, length, d = query.shape
-    if query.device.type not in FLASH_DEVICES:  # the same attention through a mask
+    if query.device.type not in FLASH_DEVICES or query.dtype not in FLASH_DTYPES:
+        # the same attention through a mask (the CPU, or fp32 on a GPU)
         mask = segment_mask(cu_seq_lens_q, b, length)
         return gqa_sdpa(module, query, key, value, mask, dropout, scaling)
     q = query.transpose(1, 2).reshape(b * length, h, d)  # (B*T, H, D)
