@@ -221,13 +221,20 @@ public final class RunWorkflow {
         StageInput input = StageInput.of(loaded, run, key);
         PCollection<String> done =
             switch (stage) {
-              case BASE -> signal.apply("PrepareBase", new PrepareBase(input)).apply(Keys.create());
+              case BASE ->
+                  signal
+                      .apply("PrepareBase", new PrepareBase(input))
+                      .apply("BaseReady", Keys.create());
               case TRAIN -> {
                 PCollection<String> ready =
                     w.model().isScratch()
                         ? signal
-                        : signal.apply("LocateBase", new PrepareBase(input)).apply(Keys.create());
-                yield ready.apply("TrainAdapter", new TrainAdapter(input)).apply(Keys.create());
+                        : signal
+                            .apply("LocateBase", new PrepareBase(input))
+                            .apply("BaseLocated", Keys.create());
+                yield ready
+                    .apply("TrainAdapter", new TrainAdapter(input))
+                    .apply("Trained", Keys.create());
               }
               case EVALUATE -> {
                 Path staging = AtomicFiles.stagingDirectory(run.eval());
