@@ -1,11 +1,17 @@
 package io.tunecard.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
 import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.WorkflowLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,21 +68,45 @@ final class RunCommand implements Callable<Integer> {
     for (String f : force) {
       forced.add(stage("--force", f));
     }
-    RunWorkflow.run(
-        loaded,
-        run,
-        new RunWorkflow.Options(
-            runner.checked(Runners.Kind.FLINK),
-            runner.flinkMaster,
-            runner.parallelism,
-            forced,
-            until == null ? null : stage("--until", until),
-            reports),
-        spec.commandLine().getOut());
+    RunWorkflow.Result result =
+        RunWorkflow.run(
+            loaded,
+            run,
+            new RunWorkflow.Options(
+                runner.checked(Runners.Kind.FLINK),
+                runner.flinkMaster,
+                runner.parallelism,
+                forced,
+                until == null ? null : stage("--until", until),
+                reports),
+            spec.commandLine().getOut());
+    summarize(result, run);
     spec.commandLine()
         .getOut()
         .printf("run: finished in %.1f s (%s)%n", (System.nanoTime() - start) / 1e9, run.root());
     return Main.OK;
+  }
+
+  /** What the stages that ran produced: the evaluation's table and where the card is. */
+  private void summarize(RunWorkflow.Result result, RunDirectory run) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (result.plan().runs(Stage.EVALUATE) && Files.isRegularFile(run.evalMetrics())) {
+      try {
+        JsonNode stage = Jsonl.readTree(run.manifest()).path("stages").path("evaluate");
+        EvaluateCommand.print(
+            out,
+            Jsonl.readTree(run.evalMetrics()),
+            run.evalMetrics(),
+            stage.path("seconds").asDouble(),
+            runner.describe(Runners.Kind.FLINK));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (result.plan().runs(Stage.CARD)) {
+      out.println("card: " + result.reports().resolve("README.md") + ", index.html");
+    }
+    out.flush();
   }
 
   private static Stage stage(String option, String name) {
