@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description = {
-      "Evaluate an existing run: eval loss of the base and of every complete checkpoint, answers",
-      "of the best checkpoint (and the base) under every strategy, their metrics with bootstrap",
-      "intervals: eval/metrics.json, eval/eval_loss.json, eval/generations*/. Flink [local] by",
-      "default."
+      "Evaluate an existing run's checkpoints and write eval/metrics.json.",
+      "Eval loss of the base and of every complete checkpoint, answers of the best checkpoint (and",
+      "the base) under every strategy, their metrics with bootstrap intervals: eval/metrics.json,",
+      "eval/eval_loss.json, eval/generations*/. Flink [local] by default."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;

@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description = {
-      "Generate an answer with a Hugging Face model directory (config.json + safetensors),",
-      "optionally with a PEFT adapter. --prompt applies the mistral-inst chat template with the",
+      "Generate an answer with a Hugging Face model directory, optionally with a PEFT adapter.",
+      "--model holds config.json + safetensors. --prompt applies the mistral-inst chat template with the",
       "model's tokenizer.json; --input-ids feeds ids as they are. Sampled texts are reproducible",
       "for a seed but differ from transformers' (their random stream is torch's)."
     })

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the workflow's stages (ingest, base, train, evaluate, card, publish) as one Beam"
+      "Run the workflow's stages (ingest, base, train, evaluate, card, publish) as a Beam"
           + " pipeline, on Flink [local] by default.",
       "A stage whose inputs (workflow settings, upstream stage, code, input data) are unchanged"
           + " since its last successful run is skipped."

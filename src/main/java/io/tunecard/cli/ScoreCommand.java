@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description = {
-      "Score a JSONL of {\"id\",\"prediction\",\"reference\"} rows (optional \"tokens\"):",
-      "mean, 95%% bootstrap CI and n of each text metric. Definitions: docs/metrics.md."
+      "Score a JSONL of {\"id\",\"prediction\",\"reference\"} rows with every text metric.",
+      "Optional \"tokens\" per row; prints the mean, 95%% bootstrap CI and n of each metric.",
+      "Definitions: docs/metrics.md."
     })
 final class ScoreCommand implements Callable<Integer> {
   static final int MIN_RESAMPLES = 1000;
