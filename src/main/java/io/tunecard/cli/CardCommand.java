@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "card",
+    mixinStandardHelpOptions = true,
     description = {
       "Render the model card (README.md, index.html, assets/) from a run directory or from a"
           + " figures directory (run.json, training_log.csv, decoding_eval.csv).",

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "publish",
+    mixinStandardHelpOptions = true,
     description = {
       "Publish a run's model card and best adapter to the Hugging Face Hub as one commit,"
           + " if the workflow's publish.gate passes.",

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 /** {@code tunecard validate}: loads and validates a workflow file. */
 @Command(
     name = "validate",
+    mixinStandardHelpOptions = true,
     description = "Load and validate a workflow; every error names its key path.")
 final class ValidateCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;

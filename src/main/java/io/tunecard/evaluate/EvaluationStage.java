@@ -56,8 +56,7 @@ public final class EvaluationStage {
       }
       return run.evalMetrics();
     } catch (RuntimeException e) {
-      BadInputException bad = badInput(e);
-      throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
+      throw BadInputException.unwrap(e);
     } finally {
       try {
         AtomicFiles.deleteTree(staging);
@@ -112,21 +111,5 @@ public final class EvaluationStage {
     if (!s.isHf()) {
       LoadedModel.baseDirectory(s.modelBase(), run);
     }
-  }
-
-  /** The user's error inside a runner's failure (runners wrap it, Flink may carry it as text). */
-  static BadInputException badInput(Throwable e) {
-    String marker = BadInputException.class.getName() + ": ";
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof BadInputException bad) {
-        return bad;
-      }
-      String text = t.toString();
-      int at = text.indexOf(marker);
-      if (at >= 0) {
-        return new BadInputException(text.substring(at + marker.length()).strip(), e);
-      }
-    }
-    return null;
   }
 }

@@ -3,6 +3,7 @@ package io.tunecard.ingest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.LengthDistribution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -69,31 +70,8 @@ public final class DatasetStats {
 
   /** min, nearest-rank p50/p90/p99, max and mean (one decimal) of the answers' lengths. */
   static ObjectNode distribution(List<SplitReport> splits) {
-    int[] all = splits.stream().flatMapToInt(s -> Arrays.stream(s.answerChars())).toArray();
-    Arrays.sort(all);
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    if (all.length == 0) {
-      for (String k : List.of("min", "p50", "p90", "p99", "max", "mean")) {
-        o.putNull(k);
-      }
-      return o;
-    }
-    long sum = 0;
-    for (int v : all) {
-      sum += v;
-    }
-    o.put("min", all[0]);
-    o.put("p50", rank(all, 0.50));
-    o.put("p90", rank(all, 0.90));
-    o.put("p99", rank(all, 0.99));
-    o.put("max", all[all.length - 1]);
-    o.put("mean", Math.round(sum * 10.0 / all.length) / 10.0);
-    return o;
-  }
-
-  private static int rank(int[] sorted, double p) {
-    int i = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    return LengthDistribution.of(
+        splits.stream().flatMapToInt(s -> Arrays.stream(s.answerChars())).toArray());
   }
 
   private record Side(String split, SplitReport.NearKey key) {}

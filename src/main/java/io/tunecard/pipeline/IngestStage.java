@@ -62,8 +62,7 @@ public final class IngestStage {
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     } catch (RuntimeException e) {
-      BadInputException bad = Failures.badInput(e);
-      throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
+      throw BadInputException.unwrap(e);
     } finally {
       try {
         AtomicFiles.deleteTree(staging);

@@ -256,8 +256,7 @@ public final class RunWorkflow {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
-      BadInputException bad = Failures.badInput(e);
-      throw bad != null && bad != e ? new BadInputException(bad.getMessage(), e) : e;
+      throw BadInputException.unwrap(e);
     } finally {
       for (Path staging : stagings) {
         try {

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.LengthDistribution;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.tokenize.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -63,30 +63,6 @@ final class AnswerTokens {
   }
 
   static ObjectNode distribution(int[] values) {
-    int[] all = values.clone();
-    Arrays.sort(all);
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    if (all.length == 0) {
-      for (String k : List.of("min", "p50", "p90", "p99", "max", "mean")) {
-        o.putNull(k);
-      }
-      return o;
-    }
-    long sum = 0;
-    for (int v : all) {
-      sum += v;
-    }
-    o.put("min", all[0]);
-    o.put("p50", rank(all, 0.50));
-    o.put("p90", rank(all, 0.90));
-    o.put("p99", rank(all, 0.99));
-    o.put("max", all[all.length - 1]);
-    o.put("mean", Math.round(sum * 10.0 / all.length) / 10.0);
-    return o;
-  }
-
-  private static int rank(int[] sorted, double p) {
-    int i = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    return LengthDistribution.of(values);
   }
 }
