@@ -25,7 +25,8 @@ public final class ModelLocator {
   /** What a model directory must hold for tunecard to train on it. */
   public static final List<String> REQUIRED = List.of("config.json", "tokenizer.json");
 
-  private static final String HUB_ID = "[A-Za-z0-9][\\w.-]*/[\\w.-]+";
+  /** {@code org/name}, or a bare {@code name} as the Hub still resolves for old models. */
+  private static final String HUB_ID = "[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?";
 
   private final Map<String, String> env;
   private final Path home;
