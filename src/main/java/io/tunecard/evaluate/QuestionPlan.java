@@ -13,8 +13,8 @@ import java.util.List;
  * eval.limit} rows of the eval split in id order; their prompts are the chat template's, cut to fit
  * {@code max_seq_len} and the model's positions (first id and the tail kept). Batches are cut from
  * the questions sorted by prompt length, then id (little padding), {@code eval.batch} questions
- * each ({@code batch / num_beams} for beam search). The plan depends only on the questions and the
- * settings, never on the workers.
+ * each, for every strategy (beam search runs {@code num_beams} sequences per question). The plan
+ * depends only on the questions and the settings, never on the workers.
  */
 public final class QuestionPlan {
   private QuestionPlan() {}
