@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -289,7 +290,9 @@ public final class RunWorkflow {
           if (git != null) {
             m.putObject("git").put("commit", git.commit()).put("dirty", git.dirty());
           }
-          m.putPOJO("versions", Lineage.versions());
+          Map<String, String> versions = Lineage.versions();
+          m.put("tunecard_version", versions.get("tunecard"));
+          m.putPOJO("versions", versions);
           m.putObject("seeds")
               .put("split", w.dataset().split().seed())
               .put("train", w.train().seed())

@@ -42,6 +42,9 @@ class RunCommandTest {
     assertThat(manifest.path("dataset").path("train").path("sha256").asText()).hasSize(64);
     assertThat(manifest.path("workflow").path("sha256").asText()).hasSize(64);
     assertThat(manifest.path("versions").path("beam").asText()).isEqualTo("2.62.0");
+    assertThat(manifest.path("tunecard_version").asText())
+        .isEqualTo(manifest.path("versions").path("tunecard").asText())
+        .isNotBlank();
 
     MainTest.Result second = run();
     assertThat(second.out()).contains("ingest    skipped (up to date").contains("up to date");
