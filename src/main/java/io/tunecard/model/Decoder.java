@@ -13,7 +13,8 @@ import io.tunecard.model.lora.LoraAdapter;
  * (eager attention): RMSNorm in fp32, rotary embeddings with {@code rotate_half}, grouped-query
  * attention with an additive mask and softmax in fp32, SwiGLU MLP, LoRA on any projection.
  * Operations always take an activation as their first operand, so results land in the step's
- * manager, never in the weights'.
+ * manager, never in the weights'. Scalar factors go through {@link NativeArrays#scale}, never DJL's
+ * {@code mul(Number)}: autograd keeps them for the backward pass.
  */
 final class Decoder {
   private final MistralConfig c;
@@ -106,7 +107,8 @@ final class Decoder {
     NDArray qg =
         q.reshape(b, t, kv, rep, hd).transpose(0, 2, 3, 1, 4).reshape(b, kv, (long) rep * t, hd);
     NDArray scores =
-        qg.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)); // (b, kv, rep*t, tk)
+        NativeArrays.scale(
+            qg.matMul(keys.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(hd)); // (b, kv, rep*t, tk)
     NDArray masked = scores.reshape(b, kv, rep, t, tk).add(ctx.bias);
     NDArray probs =
         masked.getDataType() == DataType.FLOAT32
@@ -175,8 +177,9 @@ final class Decoder {
       long seed = DropoutMask.seed(ctx.dropoutSeed, l, p);
       in = x.mul(DropoutMask.create(x.getManager(), x.getShape(), dropout, seed, x.getDataType()));
     }
-    // scaling is applied to the rank-r product, the smallest tensor on the path
-    NDArray down = Linear.linear(in, pair.a()).singletonOrThrow().mul(lora.scaling()); // (..., r)
+    // scaling is applied to the rank-r product (..., r), the smallest tensor on the path
+    NDArray down =
+        NativeArrays.scale(Linear.linear(in, pair.a()).singletonOrThrow(), lora.scaling());
     return y.add(Linear.linear(down, pair.b()).singletonOrThrow());
   }
 

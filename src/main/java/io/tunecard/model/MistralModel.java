@@ -105,7 +105,7 @@ public final class MistralModel {
       ForwardContext ctx = context(m, batch, true, o.dropoutSeed());
       NDArray hidden = layers(decoder.embed(batch.idsArray(m)), ctx, 0);
       NDArray sum = CausalLmLoss.sum(decoder, hidden, batch);
-      gc.backward(sum.mul(o.gradScale() / n));
+      gc.backward(NativeArrays.scale(sum, o.gradScale() / n));
       return new LossValue(sum.getFloat(), n);
     }
   }
@@ -127,7 +127,7 @@ public final class MistralModel {
         NDArray top = inputs[layers];
         top.setRequiresGradient(true);
         NDArray s = CausalLmLoss.sum(decoder, top, batch);
-        gc.backward(s.mul(o.gradScale() / n));
+        gc.backward(NativeArrays.scale(s, o.gradScale() / n));
         sum = s.getFloat();
         grad = top.getGradient();
       }

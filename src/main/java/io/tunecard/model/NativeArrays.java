@@ -12,6 +12,13 @@ import java.nio.ByteOrder;
  * Creates DJL arrays that own their memory. On the CPU, DJL's {@code create(Buffer)} wraps a Java
  * direct buffer (freed only by a later garbage collection); these helpers copy into native memory
  * and free the staging buffer at once.
+ *
+ * <p>The same holds for the scalar operand of DJL's {@code mul(Number)} and the other {@code
+ * (Number)} operations: a 0-d array over a Java direct buffer, closed right after the operation. An
+ * operation that autograd differentiates keeps that operand for the backward pass (the product's
+ * gradient is the incoming gradient times the scalar), so a garbage collection between forward and
+ * backward freed the buffer and the backward read whatever the allocator had put there since:
+ * gradients that differed from run to run. Differentiated code scales with {@link #scale}.
  */
 public final class NativeArrays {
   private NativeArrays() {}
@@ -32,6 +39,16 @@ public final class NativeArrays {
     ByteBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder());
     b.asLongBuffer().put(values);
     return fromDirect(manager, b, shape, DataType.INT64);
+  }
+
+  /**
+   * {@code x * s} with {@code s} a float64 0-d array in native memory (the operand DJL's {@code
+   * x.mul(s)} would create, so results are bit for bit the same), in {@code x}'s manager.
+   */
+  public static NDArray scale(NDArray x, double s) {
+    ByteBuffer b = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    b.putDouble(0, s);
+    return x.mul(fromDirect(x.getManager(), b, new Shape(), DataType.FLOAT64));
   }
 
   /** Copies {@code direct} into a native array and frees {@code direct}. */

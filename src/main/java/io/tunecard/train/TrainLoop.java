@@ -114,6 +114,7 @@ final class TrainLoop {
         events.metrics(
             new StepMetrics(step, epoch, mean, lr, r.gradNorm(), LoraTraining.round1(rate), null));
         owner.progress.maybe("train", step, total, null, mean, LoraTraining.round1(rate), true);
+        FaultInjection.afterTrainingRow(step);
         windowLoss = 0;
         windowSteps = 0;
         windowTokens = 0;

@@ -63,10 +63,13 @@ class ResumeAfterKillTest {
   @Test
   void aChildKilledMidRunResumesAndEndsExactlyLikeAnUninterruptedRun() throws IOException {
     RunDirectory run = TinyRun.withBase(shared.resolve("killed"));
+    Path token = shared.resolve("hold-once");
+    Files.writeString(token, "hold");
     AtomicBoolean killed = new AtomicBoolean();
     WorkerListener killAtStep6 =
         (event, child) -> {
-          // Step 6's training row arrives before checkpoint 6 is written: resume is from step-4.
+          // The child holds after step 6's training row, before checkpoint 6 is written, until
+          // it is killed: resume is from step-4 however late this listener runs.
           if (event.name().equals("metrics")
               && event.integer("step") == 6
               && event.json().has("loss")
@@ -75,7 +78,15 @@ class ResumeAfterKillTest {
           }
         };
     Recorder r = new Recorder();
-    TrainResult result = TrainingStage.train(W, run, options(r).withListener(killAtStep6));
+    TrainResult result =
+        TrainingStage.train(
+            W,
+            run,
+            options(r)
+                .withListener(killAtStep6)
+                .withChildJvmOptions(
+                    List.of("-D" + FaultInjection.HOLD + "=6:" + token.toAbsolutePath())));
+    assertThat(token).doesNotExist();
     assertThat(killed).isTrue();
     assertThat(r.messages).anyMatch(m -> m.contains("killed by signal 9 (SIGKILL)"));
     assertThat(r.messages).anyMatch(m -> m.contains("from checkpoint step-4"));
