@@ -83,7 +83,9 @@ final class RunCommand implements Callable<Integer> {
     summarize(result, run);
     spec.commandLine()
         .getOut()
-        .printf("run: finished in %.1f s (%s)%n", (System.nanoTime() - start) / 1e9, run.root());
+        .printf(
+            "run: finished in %.1f s on %s (%s)%n",
+            (System.nanoTime() - start) / 1e9, runner.describe(Runners.Kind.FLINK), run.root());
     return Main.OK;
   }
 

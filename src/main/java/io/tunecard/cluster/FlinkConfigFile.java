@@ -46,6 +46,12 @@ final class FlinkConfigFile {
     s.put("taskmanager.memory.jvm-metaspace.size", "192m");
     s.put("taskmanager.numberOfTaskSlots", String.valueOf(spec.slots()));
     s.put("taskmanager.cpu.cores", String.valueOf(spec.slots()));
+    // Every blocking exchange is a sort-shuffle result partition, which reserves
+    // sort-shuffle.min-buffers network buffers (Flink's default: 512 x 32 KB = 16 MB) while its
+    // task runs. A whole tunecard run is one job of many tasks, several of them running at once in
+    // a slot (slot sharing), and a 1536m TaskManager has about 3,700 buffers: the default leaves
+    // it short ("Insufficient number of network buffers"). tunecard's exchanges carry little data.
+    s.put("taskmanager.network.sort-shuffle.min-buffers", "64");
     s.put("parallelism.default", String.valueOf(spec.taskManagers() * spec.slots()));
     // A lost TaskManager fails the tasks it ran; region failover restarts only the pipelined
     // regions that lost a task or an input (tunecard submits with all exchanges blocking, so a

@@ -41,8 +41,13 @@ public final class FlinkRest {
   /** A job as {@code /jobs/overview} lists it. */
   public record Job(String id, String name, String state, long startTime, long durationMs) {}
 
-  /** A job's task (a chain of operators) and its state. */
-  public record Task(String id, String name, int parallelism, String status) {}
+  /**
+   * A job's task (a chain of operators) and its state; {@code startTime} and {@code endTime} are
+   * milliseconds since the epoch from its first subtask's start to its last one's end (-1 while
+   * unknown), so {@code endTime - startTime} is the task's span over all its subtasks.
+   */
+  public record Task(
+      String id, String name, int parallelism, String status, long startTime, long endTime) {}
 
   public Overview overview() throws IOException {
     JsonNode n = get("/overview");
@@ -85,9 +90,23 @@ public final class FlinkRest {
               v.path("id").asText(),
               v.path("name").asText(),
               v.path("parallelism").asInt(),
-              v.path("status").asText()));
+              v.path("status").asText(),
+              v.path("start-time").asLong(-1),
+              v.path("end-time").asLong(-1)));
     }
     return tasks;
+  }
+
+  /**
+   * How long each subtask of a job's task ran, in milliseconds, by subtask index (-1 for one that
+   * has not run yet): the parallel workers' shares of the task.
+   */
+  public List<Long> subtaskDurations(String jobId, String taskId) throws IOException {
+    List<Long> durations = new ArrayList<>();
+    for (JsonNode st : get("/jobs/" + jobId + "/vertices/" + taskId).path("subtasks")) {
+      durations.add(st.path("duration").asLong(-1));
+    }
+    return durations;
   }
 
   /** The TaskManagers (resource ids) that run subtasks of a job's task now. */

@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -91,6 +93,9 @@ final class JvmCommand {
         java(confDir, log, classpath, ProcessMemoryUtils.generateJvmParametersStr(spec));
     cmd.add("-Dai.djl.pytorch.num_threads=" + threads);
     cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+    // Where tunecard is installed: a worker child started from this TaskManager passes it on (the
+    // hf engine's Python sources are under it).
+    cmd.add("-Dtunecard.home=" + home());
     cmd.add(TASK_MANAGER);
     cmd.addAll(List.of("--configDir", confDir.toString()));
     cmd.addAll(words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
@@ -117,6 +122,34 @@ final class JvmCommand {
     cmd.add(classpath);
     return cmd;
   }
+
+  /**
+   * The tunecard installation this cluster is started from: {@code tunecard.home} (the launcher
+   * sets it), else the working directory.
+   */
+  static Path home() {
+    String home = System.getProperty("tunecard.home");
+    return (home == null || home.isBlank() ? Path.of("") : Path.of(home))
+        .toAbsolutePath()
+        .normalize();
+  }
+
+  /**
+   * The environment of a TaskManager: its CPU share for OpenMP, and MKL's reproducibility switches
+   * as the {@code tunecard} launcher sets them (this process's values when it has them), so that a
+   * training or evaluation child started on the TaskManager computes what one started by the
+   * launcher computes.
+   */
+  static Map<String, String> taskManagerEnvironment(int threads) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("OMP_NUM_THREADS", String.valueOf(threads));
+    REPRODUCIBLE_MKL.forEach((k, v) -> env.put(k, System.getenv().getOrDefault(k, v)));
+    return env;
+  }
+
+  /** What the launcher exports (see the {@code tunecard} script and docs/training.md). */
+  static final Map<String, String> REPRODUCIBLE_MKL =
+      Map.of("MKL_CBWR", "AUTO,STRICT", "MKL_DYNAMIC", "FALSE", "OMP_DYNAMIC", "FALSE");
 
   static String javaBinary() {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");

@@ -267,7 +267,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     List<String> cmd =
         JvmCommand.taskManager(
             conf, confDir(), log, classpath, id, ports.get(0), ports.get(1), slots);
-    Process p = launch(cmd, log, Map.of("OMP_NUM_THREADS", String.valueOf(slots)));
+    Process p = launch(cmd, log, JvmCommand.taskManagerEnvironment(slots));
     FlinkProcess tm = new FlinkProcess(id, p.pid(), log, ports.get(0), ports.get(1));
     launched.put(id, p.toHandle());
     synchronized (this) {

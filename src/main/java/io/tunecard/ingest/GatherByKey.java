@@ -33,6 +33,9 @@ final class GatherByKey<V>
   private static final long serialVersionUID = 1L;
   private final Coder<V> coder;
 
+  /** The size at which a block is emitted before its bundle ends. */
+  static final int MAX_BLOCK_BYTES = 1 << 20;
+
   GatherByKey(Coder<V> coder) {
     this.coder = coder;
   }
@@ -47,7 +50,10 @@ final class GatherByKey<V>
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(coder)));
   }
 
-  /** Encodes a bundle's values per key; emits one block per key when the bundle ends. */
+  /**
+   * Encodes a bundle's values per key; emits a key's block when it reaches {@link
+   * #MAX_BLOCK_BYTES}, and what is left when the bundle ends.
+   */
   static final class Pack<V> extends DoFn<KV<String, V>, KV<String, byte[]>> {
     private static final long serialVersionUID = 1L;
     private final Coder<V> coder;
@@ -63,9 +69,17 @@ final class GatherByKey<V>
     }
 
     @ProcessElement
-    public void process(@Element KV<String, V> kv) throws IOException {
-      coder.encode(
-          kv.getValue(), blocks.computeIfAbsent(kv.getKey(), k -> new ByteArrayOutputStream()));
+    public void process(@Element KV<String, V> kv, OutputReceiver<KV<String, byte[]>> out)
+        throws IOException {
+      ByteArrayOutputStream block =
+          blocks.computeIfAbsent(kv.getKey(), k -> new ByteArrayOutputStream());
+      coder.encode(kv.getValue(), block);
+      // Flink's batch runner makes a bundle of a worker's whole partition: without a cap a block
+      // would be a whole split (tens of MB), more than one record of Flink's sorter may hold.
+      if (block.size() >= MAX_BLOCK_BYTES) {
+        out.output(KV.of(kv.getKey(), block.toByteArray()));
+        blocks.remove(kv.getKey());
+      }
     }
 
     @FinishBundle

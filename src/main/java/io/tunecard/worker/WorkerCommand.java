@@ -1,13 +1,17 @@
 package io.tunecard.worker;
 
 import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -179,11 +183,34 @@ public sealed interface WorkerCommand
         .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  /** This JVM's class path with every entry absolute (the child runs in another directory). */
+  /**
+   * The class path tunecard runs with here, every entry absolute (the child runs in another
+   * directory): the jars of the class loader that loaded tunecard when that is not the JVM's own
+   * (on a Flink TaskManager, the job's jars: tunecard's classes travel with the job and are not on
+   * the TaskManager's class path), then this JVM's class path.
+   */
   static String absoluteClassPath() {
-    return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+    Set<String> entries = new LinkedHashSet<>();
+    ClassLoader system = ClassLoader.getSystemClassLoader();
+    for (ClassLoader l = WorkerCommand.class.getClassLoader();
+        l != null && l != system;
+        l = l.getParent()) {
+      if (l instanceof URLClassLoader urls) {
+        for (URL url : urls.getURLs()) {
+          if ("file".equals(url.getProtocol())) {
+            try {
+              entries.add(Path.of(url.toURI()).toAbsolutePath().normalize().toString());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+              // Not a local file: the child cannot use it either.
+            }
+          }
+        }
+      }
+    }
+    Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(s -> !s.isEmpty())
         .map(s -> Path.of(s).toAbsolutePath().normalize().toString())
-        .collect(Collectors.joining(File.pathSeparator));
+        .forEach(entries::add);
+    return String.join(File.pathSeparator, entries);
   }
 }

@@ -80,9 +80,23 @@ class ClusterConfigTest {
     assertThat(tm.subList(tm.indexOf("-cp"), tm.indexOf("-cp") + 2))
         .containsExactly("-cp", "deps.jar");
 
+    assertThat(tm).contains("-Dtunecard.home=" + JvmCommand.home());
+    assertThat(JvmCommand.home()).isAbsolute();
+
     List<String> jm = JvmCommand.jobManager(conf, confDir, tmp.resolve("jm.log"), "deps.jar");
     assertThat(jm).contains(JvmCommand.JOB_MANAGER, "--configDir", confDir.toString());
     assertThat(jm).anyMatch(a -> a.startsWith("-Xmx"));
+  }
+
+  @Test
+  void taskManagersGetTheirCpuShareAndTheLaunchersReproducibleMklSettings() {
+    Map<String, String> env = JvmCommand.taskManagerEnvironment(3);
+    assertThat(env).containsEntry("OMP_NUM_THREADS", "3");
+    // Surefire sets the launcher's values (pom.xml); a TaskManager gets the same.
+    assertThat(env)
+        .containsEntry("MKL_CBWR", "AUTO,STRICT")
+        .containsEntry("MKL_DYNAMIC", "FALSE")
+        .containsEntry("OMP_DYNAMIC", "FALSE");
   }
 
   @Test

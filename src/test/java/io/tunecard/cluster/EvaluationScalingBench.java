@@ -2,102 +2,210 @@ package io.tunecard.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunecard.pipeline.Runners;
+import io.tunecard.cli.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Check 3 of docs/flink.md: generation throughput with two TaskManagers against one, on the same
- * cluster in the same run. Each TaskManager has one slot and one CPU share (libtorch uses one
- * thread), so one worker uses one core and two use two. The workload is {@link GenerationJob}: the
- * evaluation stage's shape on the quickstart's model size. Throughput counts questions over the
- * generation span (first batch start to last batch end, all workers), not job submission; the job's
- * wall time is printed too. Prints {@code ratio 2 TM / 1 TM}.
+ * Check 3 of docs/flink.md: the evaluation stage's throughput with two TaskManagers against one, on
+ * one cluster, for one trained run.
+ *
+ * <p>The run is the quickstart's (same data, tokenizer, model size and evaluation settings: 48 test
+ * questions, six strategies, the fine-tuned model and the base), trained on the cluster with {@code
+ * tunecard run --until train} and fewer pre-training and fine-tuning steps (what the evaluation
+ * costs does not depend on them beyond the answers' lengths). {@code tunecard evaluate} then
+ * evaluates it on the cluster with {@code --parallelism 1} (one TaskManager's slot) and {@code
+ * --parallelism 2} (both TaskManagers; each has one slot and one CPU share), alternately.
+ *
+ * <p>Throughput counts the answers generated over the span of the job's generation task (its first
+ * subtask's start to its last one's end, from Flink's REST API); the wall time of the whole {@code
+ * tunecard evaluate} (eval loss of base and checkpoints, generation, scoring, job submission) is
+ * printed too. Both settings must write the same generations. Prints {@code ratio 2 TM / 1 TM}.
  */
 @Tag("cluster")
 @Tag("bench")
 class EvaluationScalingBench {
-  static final int BATCHES = 16;
-  static final int BATCH_SIZE = 16;
-  static final int PROMPT = 64;
-  static final int NEW_TOKENS = 48;
-  static final int REPEATS = 3;
+  static final String WORKFLOW = "workflows/quickstart.yaml";
+
+  /** The quickstart with shorter pre-training and fine-tuning: the evaluation is unchanged. */
+  static final List<String> SHORTER =
+      List.of(
+          "--set",
+          "model.scratch.pretrain_steps=30",
+          "--set",
+          "train.max_steps=30",
+          "--set",
+          "train.eval_every=30");
+
+  /** Pairs of evaluations (1 TM, 2 TM), interleaved; {@code -Dtunecard.bench.repeats=N}. */
+  static final int REPEATS = Integer.getInteger("tunecard.bench.repeats", 3);
 
   @TempDir Path tmp;
 
+  /**
+   * One evaluation: answers generated, the generation task's span and its subtasks' durations (one
+   * per worker), the eval-loss scoring task's span, and the wall time of {@code tunecard evaluate}.
+   */
   record Measure(
-      double questionsPerSecond,
-      double spanSeconds,
-      double jobSeconds,
-      Map<Long, Integer> batchesPerWorker,
-      List<String> workerSpans) {}
+      int answers,
+      double generateSeconds,
+      List<Long> generateSubtaskMillis,
+      double evalLossSeconds,
+      double evaluateSeconds,
+      List<String> generations) {
+    double answersPerSecond() {
+      return answers / generateSeconds;
+    }
+  }
 
   @Test
   void twoTaskManagersAgainstOne() throws IOException {
     double loadBefore = load();
     double machine = threadScaling();
+    Path run = tmp.resolve("run");
     try (LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(ClusterSpec.of(2, 1, Path.of("/tmp/benchflink")), true)) {
-      // Warm-up: both TaskManagers load libtorch once, as a long-lived cluster would have.
-      run(cluster, 2, tmp.resolve("warmup"), 2);
-      // Interleaved repeats: the machine is shared, so its load drifts; medians over pairs.
+        LocalFlinkCluster.start(ClusterSpec.of(2, 1, tmp.resolve("flink")), true)) {
+      long start = System.nanoTime();
+      List<String> train = new ArrayList<>(List.of("run", WORKFLOW, "--until", "train"));
+      train.addAll(common(run, cluster));
+      String out = cli(train);
+      System.out.printf(
+          Locale.ROOT,
+          "trained the shortened quickstart on the cluster in %.1f s%n",
+          (System.nanoTime() - start) / 1e9);
+      assertThat(out).contains("train ");
+
       List<Measure> ones = new ArrayList<>();
       List<Measure> twos = new ArrayList<>();
       for (int r = 0; r < REPEATS; r++) {
-        ones.add(run(cluster, 1, tmp.resolve("p1-" + r), BATCHES));
-        twos.add(run(cluster, 2, tmp.resolve("p2-" + r), BATCHES));
-        assertThat(Files.readAllBytes(tmp.resolve("p2-" + r).resolve(WorkerJobs.OUTPUT)))
+        ones.add(evaluate(cluster, run, 1));
+        twos.add(evaluate(cluster, run, 2));
+        assertThat(twos.get(r).generations())
             .as("the same generations whatever the number of workers")
-            .isEqualTo(Files.readAllBytes(tmp.resolve("p1-0").resolve(WorkerJobs.OUTPUT)));
-        assertThat(ones.get(r).batchesPerWorker()).hasSize(1);
-        assertThat(twos.get(r).batchesPerWorker()).hasSize(2);
+            .isEqualTo(ones.get(0).generations());
       }
-      int questions = BATCHES * BATCH_SIZE;
       System.out.printf(
           Locale.ROOT,
-          "generation of %d questions (%d batches of %d, prompt %d, %d new tokens), %d repeats,"
-              + " load average before %.2f:%n",
-          questions,
-          BATCHES,
-          BATCH_SIZE,
-          PROMPT,
-          NEW_TOKENS,
+          "evaluation of the quickstart's run (%d answers: test questions x strategies x"
+              + " {fine-tuned, base}), %d pair(s), load average before %.2f:%n",
+          ones.get(0).answers(),
           REPEATS,
           loadBefore);
       ones.forEach(m -> print("1 TaskManager ", m));
       twos.forEach(m -> print("2 TaskManagers", m));
-      double one = median(ones.stream().map(Measure::questionsPerSecond).toList());
-      double two = median(twos.stream().map(Measure::questionsPerSecond).toList());
-      double jobOne = median(ones.stream().map(Measure::jobSeconds).toList());
-      double jobTwo = median(twos.stream().map(Measure::jobSeconds).toList());
+      double one = median(ones.stream().map(Measure::answersPerSecond).toList());
+      double two = median(twos.stream().map(Measure::answersPerSecond).toList());
+      double wallOne = median(ones.stream().map(Measure::evaluateSeconds).toList());
+      double wallTwo = median(twos.stream().map(Measure::evaluateSeconds).toList());
+      double lossOne = median(ones.stream().map(Measure::evalLossSeconds).toList());
+      double lossTwo = median(twos.stream().map(Measure::evalLossSeconds).toList());
       System.out.printf(
           Locale.ROOT,
-          "median: 1 TM %.2f questions/s, 2 TM %.2f questions/s; job %.1f s vs %.1f s%n",
+          "median: 1 TM %.2f answers/s, 2 TM %.2f answers/s; tunecard evaluate %.1f s vs %.1f s%n",
           one,
           two,
-          jobOne,
-          jobTwo);
+          wallOne,
+          wallTwo);
       System.out.printf(
           Locale.ROOT,
-          "ratio 2 TM / 1 TM: %.2f (generation throughput), %.2f (job wall time); load average"
-              + " after %.2f; this machine's own ratio (2 threads / 1 thread of plain Java"
-              + " arithmetic, measured before) %.2f%n",
+          "ratio 2 TM / 1 TM: %.2f (generation throughput), %.2f (eval-loss scoring), %.2f"
+              + " (tunecard evaluate wall time); load average after %.2f; this machine's own ratio"
+              + " (2 threads / 1 thread of plain Java arithmetic, measured before) %.2f%n",
           two / one,
-          jobOne / jobTwo,
+          lossOne / lossTwo,
+          wallOne / wallTwo,
           load(),
           machine);
     }
+  }
+
+  private static List<String> common(Path run, LocalFlinkCluster cluster) {
+    List<String> args = new ArrayList<>(SHORTER);
+    args.addAll(
+        List.of(
+            "--run-dir",
+            run.toString(),
+            "--reports",
+            run.resolveSibling("reports").toString(),
+            "--flink-master",
+            cluster.restAddress()));
+    return args;
+  }
+
+  private Measure evaluate(LocalFlinkCluster cluster, Path run, int parallelism)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("evaluate", WORKFLOW));
+    args.addAll(SHORTER);
+    args.addAll(
+        List.of(
+            "--run-dir",
+            run.toString(),
+            "--flink-master",
+            cluster.restAddress(),
+            "--parallelism",
+            String.valueOf(parallelism)));
+    long start = System.nanoTime();
+    cli(args);
+    double wall = (System.nanoTime() - start) / 1e9;
+    FlinkRest.Job job =
+        cluster.rest().jobs().stream()
+            .max(Comparator.comparingLong(FlinkRest.Job::startTime))
+            .orElseThrow();
+    List<FlinkRest.Task> tasks = cluster.rest().tasks(job.id());
+    List<FlinkRest.Task> generate = named(tasks, "generate/parmultido(answer)");
+    assertThat(generate).as("the job's generation task").hasSize(1);
+    assertThat(generate.get(0).parallelism()).isEqualTo(parallelism);
+    FlinkRest.Task g = generate.get(0);
+    List<Long> shares = cluster.rest().subtaskDurations(job.id(), g.id());
+    List<FlinkRest.Task> loss = named(tasks, "scorevalidationbatches");
+    double lossSeconds =
+        loss.isEmpty() ? Double.NaN : (loss.get(0).endTime() - loss.get(0).startTime()) / 1e3;
+    List<String> generations = new ArrayList<>();
+    int answers = 0;
+    for (Path f : generationFiles(run)) {
+      List<String> lines = Files.readAllLines(f);
+      answers += lines.size();
+      generations.add(run.relativize(f) + "\n" + String.join("\n", lines));
+    }
+    return new Measure(
+        answers, (g.endTime() - g.startTime()) / 1e3, shares, lossSeconds, wall, generations);
+  }
+
+  private static List<FlinkRest.Task> named(List<FlinkRest.Task> tasks, String part) {
+    return tasks.stream().filter(t -> t.name().toLowerCase(Locale.ROOT).contains(part)).toList();
+  }
+
+  /** {@code eval/generations*}{@code /*.jsonl}, sorted. */
+  private static List<Path> generationFiles(Path run) throws IOException {
+    try (Stream<Path> s = Files.walk(run.resolve("eval"))) {
+      return s.filter(Files::isRegularFile)
+          .filter(f -> f.getParent().getFileName().toString().startsWith("generations"))
+          .filter(f -> f.toString().endsWith(".jsonl"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static String cli(List<String> args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
+    return out.toString();
   }
 
   private static double median(List<Double> xs) {
@@ -143,7 +251,7 @@ class EvaluationScalingBench {
         Thread.currentThread().interrupt();
       }
     }
-    return java.util.Arrays.stream(counts).sum() / 3.0;
+    return Arrays.stream(counts).sum() / 3.0;
   }
 
   /** The one-minute load average (Linux), to read the figures against. */
@@ -158,52 +266,13 @@ class EvaluationScalingBench {
   private static void print(String what, Measure m) {
     System.out.printf(
         Locale.ROOT,
-        "  %s  %6.2f questions/s  span %5.1f s  job %5.1f s  batches per worker %s, busy %s%n",
+        "  %s  %6.2f answers/s  generation %5.1f s (per worker %s ms)  eval-loss scoring %5.1f s"
+            + "  tunecard evaluate %6.1f s%n",
         what,
-        m.questionsPerSecond(),
-        m.spanSeconds(),
-        m.jobSeconds(),
-        m.batchesPerWorker().values(),
-        m.workerSpans());
-  }
-
-  private static Measure run(LocalFlinkCluster cluster, int parallelism, Path work, int batches)
-      throws IOException {
-    Files.createDirectories(work);
-    Pipeline p =
-        Pipeline.create(Runners.options(Runners.Kind.FLINK, cluster.restAddress(), parallelism));
-    GenerationJob.generate(p, work, batches, BATCH_SIZE, PROMPT, NEW_TOKENS);
-    long start = System.nanoTime();
-    assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
-    double job = (System.nanoTime() - start) / 1e9;
-    List<String> log = Files.readAllLines(work.resolve(GenerationJob.BATCH_LOG));
-    assertThat(log).hasSize(batches);
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    Map<Long, Integer> perWorker = new TreeMap<>();
-    Map<Long, long[]> spans = new TreeMap<>();
-    for (String line : log) {
-      String[] f = line.split(" ");
-      long pid = Long.parseLong(f[1]);
-      long from = Long.parseLong(f[2]);
-      long to = Long.parseLong(f[3]);
-      perWorker.merge(pid, 1, Integer::sum);
-      spans.merge(
-          pid,
-          new long[] {from, to},
-          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-      first = Math.min(first, from);
-      last = Math.max(last, to);
-    }
-    long t0 = first;
-    List<String> workerSpans =
-        spans.values().stream()
-            .map(
-                w ->
-                    String.format(Locale.ROOT, "%.1f-%.1f s", (w[0] - t0) / 1e3, (w[1] - t0) / 1e3))
-            .toList();
-    double span = (last - first) / 1e3;
-    assertThat(Files.readAllLines(work.resolve(WorkerJobs.OUTPUT))).hasSize(batches * BATCH_SIZE);
-    return new Measure(batches * BATCH_SIZE / span, span, job, perWorker, workerSpans);
+        m.answersPerSecond(),
+        m.generateSeconds(),
+        m.generateSubtaskMillis(),
+        m.evalLossSeconds(),
+        m.evaluateSeconds());
   }
 }
