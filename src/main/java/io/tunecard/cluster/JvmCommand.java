@@ -135,21 +135,14 @@ final class JvmCommand {
   }
 
   /**
-   * The environment of a TaskManager: its CPU share for OpenMP, and MKL's reproducibility switches
-   * as the {@code tunecard} launcher sets them (this process's values when it has them), so that a
-   * training or evaluation child started on the TaskManager computes what one started by the
-   * launcher computes.
+   * The environment of a TaskManager: its CPU share for OpenMP. (No MKL switches: training is
+   * bit-reproducible across processes without them, docs/training.md.)
    */
   static Map<String, String> taskManagerEnvironment(int threads) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("OMP_NUM_THREADS", String.valueOf(threads));
-    REPRODUCIBLE_MKL.forEach((k, v) -> env.put(k, System.getenv().getOrDefault(k, v)));
     return env;
   }
-
-  /** What the launcher exports (see the {@code tunecard} script and docs/training.md). */
-  static final Map<String, String> REPRODUCIBLE_MKL =
-      Map.of("MKL_CBWR", "AUTO,STRICT", "MKL_DYNAMIC", "FALSE", "OMP_DYNAMIC", "FALSE");
 
   static String javaBinary() {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
