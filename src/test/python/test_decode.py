@@ -173,3 +173,21 @@ def test_what_the_loop_refuses(lm, prompts):
             ours(lm, prompts, strategy({"name": "greedy"}), 2)
     finally:
         lm.config.model_type = "mistral"
+
+
+def test_the_worker_writes_the_same_answers_with_either_loop(tiny_model, splits, tmp_path):
+    import json
+
+    from conftest import make_spec, run_worker
+
+    chosen = [strategy({"name": "greedy"}), strategy({"name": "beam_4", "num_beams": 4})]
+    files = {}
+    for loop in ("hf", "tunecard"):
+        spec = make_spec("generate", tiny_model, splits, tmp_path / loop,
+                         generate={"strategies": chosen, "loop": loop, "batch": 8})
+        code, events, stderr = run_worker("generate", spec, tmp_path, f"{loop}.json")
+        assert code == 0, stderr
+        assert events[-1]["event"] == "done"
+        files[loop] = [[json.loads(x) for x in open(tmp_path / loop / f"{s['name']}.jsonl")]
+                       for s in chosen]
+    assert files["tunecard"] == files["hf"]
