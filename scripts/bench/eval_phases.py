@@ -9,10 +9,12 @@ workload, on the GPU, each measured and projected to the whole workload.
              loop (decode.generate_all, as the worker calls it), every answer forced to 256 new
              tokens (random weights never end at eos): the worst case. The fine-tune is the base
              with a random r=32 adapter merged into its weights (generation merges adapters, so
-             it costs what the base costs); each strategy and model measures --gen-questions.
+             it costs what the base costs); each strategy and model measures --gen-questions,
+             projected in whole rounds of the batch width (all answers end together).
   evalreal   the same with answers stopping at a length drawn from the test split's answer
              lengths (medquad_test_answer_tokens.json: byte-level BPE tokens, see
-             medquad_lengths.py), capped at 256.
+             medquad_lengths.py), capped at 256; --real-questions per strategy (more than the
+             width, so slots refill as in the whole run), projected linearly.
   bertscore  a STAND-IN for the worker's BERTScore (not in this branch): transformers'
              RobertaModel with roberta-large's exact config, random weights, cut at layer 17,
              bf16, sentences sorted by length in batches of 64 (bert_score's batching), then the
@@ -146,7 +148,7 @@ def phase_generation(b, res, key, device, model, cfg, questions, width, beam_wid
                     out["rows"][name] = {"skipped": "phase time limit"}
                     continue
                 out["rows"][name] = _generate_row(b, device, model, cfg, prompts, caps, s,
-                                                  width, beam_width, new_tokens)
+                                                  width, beam_width, new_tokens, not real)
                 res.put(key, out)
         finally:
             if label == "fine-tune":
@@ -155,7 +157,8 @@ def phase_generation(b, res, key, device, model, cfg, questions, width, beam_wid
     res.put(key, out)
 
 
-def _generate_row(b, device, model, cfg, prompts, caps, s, width, beam_width, new_tokens):
+def _generate_row(b, device, model, cfg, prompts, caps, s, width, beam_width, new_tokens,
+                  forced):
     strategy = b._strategy(s, new_tokens)  # min_new_tokens = max: eos never ends an answer
     w = beam_width if strategy["num_beams"] > 1 else width
     row = {"width": w}
@@ -169,9 +172,13 @@ def _generate_row(b, device, model, cfg, prompts, caps, s, width, beam_width, ne
             b.sync(device)
             secs = time.perf_counter() - t0
             tokens = sum(len(a) for a, _ in answers)
+            if forced:  # every answer ends at the same step: whole rounds of `slots`
+                slots = min(attempt, len(prompts))
+                share = math.ceil(TEST_QUESTIONS / slots) / math.ceil(len(prompts) / slots)
+            else:  # slots refill as answers end: the cost follows the questions
+                share = TEST_QUESTIONS / len(prompts)
             row.update(width=attempt, seconds=secs, output_tokens=tokens,
-                       tokens_per_s=tokens / secs,
-                       projected_minutes=secs * TEST_QUESTIONS / len(prompts) / 60,
+                       tokens_per_s=tokens / secs, projected_minutes=secs * share / 60,
                        peak_gb=b.peak_gb(device))
             b.log(f"decode {s['name']} x {len(prompts)} (width {attempt}): {tokens / secs:,.0f} "
                   f"tokens/s, {secs:.1f} s, projected {row['projected_minutes']:.2f} min")

@@ -42,7 +42,7 @@ def copy_rows(n, vocab, seed):
     return rows
 
 
-def train_small(b, device, cfg, steps, seed=0):
+def train_small(b, device, cfg, steps, seed=0, rows_per_step=8):
     """The small model (``cfg``), trained on copy rows packed into 512-token sequences."""
     from transformers import MistralConfig, MistralForCausalLM
 
@@ -59,10 +59,11 @@ def train_small(b, device, cfg, steps, seed=0):
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     t0, losses = time.perf_counter(), []
     for s in range(steps):
-        chunk = stream[s * 8 * 512:(s + 1) * 8 * 512]
-        if len(chunk) < 8 * 512:
+        n = rows_per_step * 512
+        chunk = stream[s * n:(s + 1) * n]
+        if len(chunk) < n:
             break
-        ids = torch.tensor(chunk, device=device).view(8, 512)
+        ids = torch.tensor(chunk, device=device).view(rows_per_step, 512)
         with modeling.autocast(device, dtype):
             loss = model(input_ids=ids, labels=ids).loss
         loss.backward()

@@ -680,6 +680,8 @@ def main():
     ap.add_argument("--loss-batch", type=int, default=32, help="eval loss rows per batch")
     ap.add_argument("--models", type=int, default=2, choices=(1, 2),
                     help="models measured by evalgen (fine-tune, base)")
+    ap.add_argument("--real-questions", type=int, default=1536,
+                    help="questions per strategy measured by evalreal")
     ap.add_argument("--real-models", type=int, default=1, choices=(1, 2),
                     help="models measured by evalreal")
     ap.add_argument("--length-table", default="bpe", choices=sorted(eval_phases.TABLES))
@@ -759,14 +761,15 @@ def main():
         timed_phase("evalloss", args.evalloss_limit_s, lambda t: eval_phases.phase_evalloss(
             sys.modules[__name__], res, device, model, dtype, cfg, tiny_q or args.loss_rows,
             args.loss_batch, t))
-    for name, real, models in (("evalgen", False, args.models),
-                               ("evalreal", True, args.real_models)):
+    for name, real, models, questions in (
+            ("evalgen", False, args.models, args.gen_questions),
+            ("evalreal", True, args.real_models, args.real_questions)):
         if name in phases:
             timed_phase(name, getattr(args, f"{name}_limit_s"),
-                        lambda t, name=name, real=real, models=models:
+                        lambda t, name=name, real=real, models=models, questions=questions:
                         eval_phases.phase_generation(
                             sys.modules[__name__], res, name, device, model, cfg,
-                            tiny_q or args.gen_questions, args.gen_batch, args.beam_batch,
+                            tiny_q or questions, args.gen_batch, args.beam_batch,
                             args.new_tokens, real, models, t))
     if "bertscore" in phases:
         shape = dict(vocab_size=1000, hidden_size=64, num_attention_heads=4,

@@ -275,7 +275,8 @@ class _Loop:
                  picks):
         self.stack, self.prompts, self.caps, self.pad = stack, prompts, caps, pad_id
         dev, width, nb = stack.device, stack.width, stack.beams
-        eos = torch.tensor([eos_id] if isinstance(eos_id, int) else list(eos_id), device=dev)
+        ids = [] if eos_id is None else [eos_id] if isinstance(eos_id, int) else list(eos_id)
+        eos = torch.tensor(ids, dtype=torch.long, device=dev)
         vocab = stack.lm.config.get_text_config().vocab_size
         if nb > 1:
             self.search = Beams(strategy, eos, vocab, width, stack.new_slots)
@@ -292,14 +293,20 @@ class _Loop:
         self.results = [None] * len(prompts)
         self.done = self.produced = 0
         self.reported = time.monotonic()
+        self.live_mask = None
         spans = {min(stack.new_slots, _round_up(-(-stack.new_slots * i // 4), 16))
                  for i in range(1, 5)}
         self.spans = sorted(spans)
 
     def _live(self, slots=None):
-        flags = ([q >= 0 for q in self.slot_q[:self.cur]] if slots is None
-                 else [s in slots for s in range(self.cur)])
-        return torch.tensor(flags, device=self.stack.device)
+        """(cur,) bool of the slots that hold a question (or of ``slots``); cached between
+        changes, so a step copies nothing to the device."""
+        if slots is not None:
+            return torch.tensor([s in slots for s in range(self.cur)], device=self.stack.device)
+        if self.live_mask is None:
+            self.live_mask = torch.tensor([q >= 0 for q in self.slot_q[:self.cur]],
+                                          device=self.stack.device)
+        return self.live_mask
 
     def run(self) -> list:
         total = len(self.prompts)
@@ -354,6 +361,7 @@ class _Loop:
         self.search.start(at)
         for s, q in zip(slots, qs):
             self.slot_q[s], self.host_n[s] = q, 1
+        self.live_mask = None
         ended = self.search.advance(st, logits, self._live(set(slots)), self.cap[:self.cur],
                                     self.questions[:self.cur], self.out)
         self._retire(ended)
@@ -368,6 +376,7 @@ class _Loop:
             self.results[self.slot_q[s]] = answer
             self.produced += len(answer[0])
             self.slot_q[s] = -1
+        self.live_mask = None
         self.done += len(slots)
         # an empty slot feeds its first new-token slot and reads its first prompt slot
         self.stack.n[at], self.stack.plen[at] = 1, 1
@@ -390,4 +399,4 @@ class _Loop:
         self.slot_q = [self.slot_q[s] for s in keep] + [-1] * pad
         self.host_n = [self.host_n[s] for s in keep] + [0] * pad
         self.stack.n[len(keep):], self.stack.plen[len(keep):] = 1, 1
-        self.cur = width
+        self.cur, self.live_mask = width, None
