@@ -79,8 +79,11 @@ def answer(model, prompts: list, strategy: dict, max_new_tokens: int, pad_id: in
     replaced by the next) or "hf" (``generate_batch`` per ``per_call`` prompts, call k seeded
     with seed + k). ``progress(questions done, tokens)``."""
     if loop == "tunecard":
-        return decode.generate_all(model, prompts, strategy, max_new_tokens, pad_id, eos_id,
-                                   device, strategy["seed"], per_call, progress)
+        try:
+            return decode.generate_all(model, prompts, strategy, max_new_tokens, pad_id, eos_id,
+                                       device, strategy["seed"], per_call, progress)
+        except ValueError as e:  # settings the loop cannot honour (e.g. a sliding window)
+            raise WorkerError("bad_input", f"generate.strategies.{strategy['name']}: {e}") from e
     results, produced = [], 0
     for k in range(0, len(prompts), per_call):
         batch = generate_batch(model, prompts[k:k + per_call], strategy, max_new_tokens, pad_id,
