@@ -183,3 +183,43 @@ def phase_gradcheck(b, res, device, model, cfg, steps, tiny):
             b.log(f"gradcheck {which}: vs fp32, all adapter gradients: sdpa+mask "
                   f"{r['bf16_sdpa_mask']['all']:.3e}, varlen {r['bf16_varlen']['all']:.3e}; "
                   f"between them {r['bf16_varlen_vs_bf16_sdpa_mask']:.3e}")
+
+
+CPU_SMALL = dict(vocab_size=1024, hidden_size=128, intermediate_size=384, num_hidden_layers=4,
+                 num_attention_heads=8, num_key_value_heads=2, head_dim=16)
+
+
+def main():
+    """The CPU version (docs/benchmarks.md): bf16 autocast against fp32 on a 4-layer model,
+    trained for --steps rows of 512 tokens, and the same model untrained."""
+    import argparse
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import hf_engine_bench as b
+    from transformers import MistralConfig, MistralForCausalLM
+
+    ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=120)
+    args = ap.parse_args()
+    cfg = dict(b.MISTRAL_7B_V03, **CPU_SMALL)
+    device = torch.device("cpu")
+    examples = copy_rows(64, cfg["vocab_size"], 99)
+    model, info = train_small(b, device, cfg, args.steps, rows_per_step=1)
+    out = {"trained": dict(compare(b, device, model, examples), training=info)}
+    torch.manual_seed(0)
+    raw = MistralForCausalLM._from_config(MistralConfig(**cfg), dtype=torch.float32,
+                                          attn_implementation=attention.register())
+    raw.requires_grad_(False)
+    out["untrained"] = compare(b, device, raw, examples)
+    Path(args.out).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    for which, r in out.items():
+        print(which, {k: round(v, 5) for k, v in r["bf16_sdpa_mask"].items()
+                      if k != "worst_tensors"}, r["bf16_varlen_vs_bf16_sdpa_mask"])
+
+
+if __name__ == "__main__":
+    main()
