@@ -20,12 +20,17 @@ Two models:
 """
 
 import random
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from tunecard_worker import attention, batching, modeling
-from tunecard_worker.chat import Example
+if __name__ == "__main__":  # run alone (main): the worker package from this repository
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src" / "main" / "python"))
+
+from tunecard_worker import attention, batching, modeling  # noqa: E402
+from tunecard_worker.chat import Example  # noqa: E402
 
 SMALL = dict(hidden_size=1024, intermediate_size=3584, num_hidden_layers=8,
              num_attention_heads=16, num_key_value_heads=4, head_dim=64)
@@ -194,8 +199,6 @@ def main():
     trained for --steps rows of 512 tokens, and the same model untrained."""
     import argparse
     import json
-    import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import hf_engine_bench as b
