@@ -17,6 +17,15 @@ Phases (each writes its results into --out as soon as it ends, each has its own 
   generate  the worker's generate_batch, six strategies x >= 256 questions x 256 new tokens
             (forced: random weights never emit eos reliably), projected to the 2,462-question
             test split
+  evalloss, evalgen, evalreal, bertscore (or `eval` for all four)
+            the evaluation stage's parts on the reference workload (eval_phases.py): eval loss
+            of base + 3 checkpoints, generation with tunecard's decoding loop forced to 256
+            tokens and stopped at drawn answer lengths, BERTScore (a stand-in)
+  gradcheck bf16 packed-attention adapter gradients (varlen, sdpa + mask) against fp32
+            (grad_phase.py)
+
+--time-limit-s bounds the whole run: a phase starts only with time left and gets at most its own
+limit of what is left; a phase that fails is recorded in the JSON and the others still run.
 
 Training FLOPs per token (frozen base, so no weight gradients for it):
   4 * N_layers                 forward 2N + input gradients 2N of the decoder's linear layers
@@ -27,6 +36,8 @@ Training FLOPs per token (frozen base, so no weight gradients for it):
 MFU = FLOPs per token * tokens/s / measured bf16 matmul FLOP/s.
 
 Usage: python3 scripts/bench/hf_engine_bench.py --out bench.json [--tiny] [--phases ...]
+The evaluation benchmark: --phases env,matmul,eval,gradcheck --time-limit-s 450 (in this order:
+gradcheck, evalloss, bertscore, evalgen, evalreal; the time limit cuts the last ones first)
 (--tiny: a tiny config on the CPU, a smoke test of every phase). Longer than most files on
 purpose: it is one script that travels alone to the GPU machine. Results: docs/benchmarks.md.
 """
@@ -54,6 +65,10 @@ from tunecard_worker import (attention, batching, lean_lora, modeling, optim,  #
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.generate import generate_batch  # noqa: E402
 from tunecard_worker.train import TRAIN_ATTENTION, StepRunner  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import eval_phases  # noqa: E402
+import grad_phase  # noqa: E402
 
 MISTRAL_7B_V03 = dict(
     vocab_size=32768, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
@@ -566,7 +581,7 @@ def phase_generate(res, device, model, cfg, questions, batch, beam_batch, new_to
     res.put("generate", out)
 
 
-def summary(res):
+def summary(res, show=True):
     d = res.data
     lines = []
     train = [r for r in d.get("train", []) if "tokens_per_s" in r]
@@ -590,6 +605,7 @@ def summary(res):
         lines.append(f"baseline_tokens_per_s: {base['tokens_per_s']:.0f}")
         if head:
             lines.append(f"train_vs_baseline: {head['tokens_per_s'] / base['tokens_per_s']:.2f}")
+    lines += eval_summary(d)
     gen = d.get("generate", {})
     if "projected_minutes_total" in gen:
         lines += [f"eval_output_tokens_per_s: {gen['output_tokens_per_s_overall']:.0f}",
@@ -602,7 +618,35 @@ def summary(res):
     lines.append("nf4: not measured (bitsandbytes is not installed)"
                  if not d.get("env", {}).get("bitsandbytes") else "nf4: not measured here")
     res.put("summary", lines)
-    print("\n".join(lines), flush=True)
+    if show:
+        print("\n".join(lines), flush=True)
+
+
+def eval_summary(d):
+    """docs/benchmarks.md's evaluation lines, from the eval phases that ran."""
+    lines = []
+    loss = d.get("evalloss", {}).get("projected_minutes")
+    forced = d.get("evalgen", {}).get("projected_minutes_both_models")
+    real = d.get("evalreal", {}).get("projected_minutes_both_models")
+    bert = d.get("bertscore", {}).get("projected_minutes")
+    bert_real = d.get("bertscore_real", {}).get("projected_minutes")
+    if None not in (loss, forced, bert):
+        lines.append(f"eval_full_minutes: {loss + forced + bert:.2f}")
+    if None not in (loss, real, bert_real):
+        lines.append(f"eval_full_minutes_real_lengths: {loss + real + bert_real:.2f}")
+    for name, value in (("eval_generation_minutes", forced),
+                        ("eval_generation_minutes_real_lengths", real),
+                        ("eval_bertscore_minutes", bert),
+                        ("eval_bertscore_minutes_real_lengths", bert_real),
+                        ("eval_loss_minutes", loss)):
+        if value is not None:
+            lines.append(f"{name}: {value:.2f}")
+    beam = d.get("evalgen", {}).get("beam_4_tokens_per_s")
+    if beam is not None:
+        lines.append(f"eval_beam_4_tokens_per_s: {beam:.0f}")
+    if lines:
+        lines.append(f"eval_gpu: {d.get('env', {}).get('gpu')}")
+    return lines
 
 
 def main():
@@ -630,10 +674,30 @@ def main():
     ap.add_argument("--new-tokens", type=int, default=256)
     ap.add_argument("--train-limit-s", type=float, default=150)
     ap.add_argument("--generate-limit-s", type=float, default=240)
+    ap.add_argument("--time-limit-s", type=float, default=0,
+                    help="the whole run (0: no limit); phases start only within it")
+    ap.add_argument("--loss-rows", type=int, default=1024,
+                    help="validation rows measured per eval-loss pass")
+    ap.add_argument("--loss-batch", type=int, default=32, help="eval loss rows per batch")
+    ap.add_argument("--models", type=int, default=2, choices=(1, 2),
+                    help="models measured by evalgen (fine-tune, base)")
+    ap.add_argument("--real-questions", type=int, default=1024,
+                    help="questions per strategy measured by evalreal")
+    ap.add_argument("--real-models", type=int, default=1, choices=(1, 2),
+                    help="models measured by evalreal")
+    ap.add_argument("--length-table", default="bpe", choices=sorted(eval_phases.TABLES))
+    ap.add_argument("--grad-train-steps", type=int, default=300)
+    ap.add_argument("--evalloss-limit-s", type=float, default=60)
+    ap.add_argument("--evalgen-limit-s", type=float, default=210)
+    ap.add_argument("--evalreal-limit-s", type=float, default=100)
+    ap.add_argument("--bertscore-limit-s", type=float, default=45)
     args = ap.parse_args()
+    started = time.perf_counter()
+    eval_phases.TABLE[0] = args.length_table
     device = torch.device("cpu" if args.tiny or not torch.cuda.is_available() else "cuda")
     cfg = TINY if args.tiny else MISTRAL_7B_V03
-    phases = args.phases.split(",")
+    every_eval = ["evalloss", "evalgen", "evalreal", "bertscore"]
+    phases = [q for p in args.phases.split(",") for q in (every_eval if p == "eval" else [p])]
     res = Results(args.out)
     res.put("command", " ".join([Path(sys.executable).name] + sys.argv))
     res.put("model_config", cfg)
@@ -668,6 +732,48 @@ def main():
             free(device)
             return None
 
+    def left(limit):
+        if not args.time_limit_s:
+            return limit
+        return min(limit, args.time_limit_s - (time.perf_counter() - started))
+
+    def timed_phase(name, limit, fn):
+        budget = left(limit)
+        if budget <= 5:
+            res.put(f"{name}_skipped", "the run's time limit")
+            return
+        t0 = time.perf_counter()
+        guarded(name, lambda: fn(budget))
+        res.put(f"{name}_wall_s", time.perf_counter() - t0)
+        summary(res, show=False)
+
+    if "gradcheck" in phases:
+        timed_phase("gradcheck", 1e9, lambda t: grad_phase.phase_gradcheck(
+            sys.modules[__name__], res, device, model, cfg, args.grad_train_steps, args.tiny))
+    tiny_q = 16 if args.tiny else None
+    if "evalloss" in phases:
+        timed_phase("evalloss", args.evalloss_limit_s, lambda t: eval_phases.phase_evalloss(
+            sys.modules[__name__], res, device, model, dtype, cfg, tiny_q or args.loss_rows,
+            args.loss_batch, t))
+    if "bertscore" in phases:
+        shape = dict(vocab_size=1000, hidden_size=64, num_attention_heads=4,
+                     intermediate_size=128) if args.tiny else None
+        for key, real in (("bertscore", False), ("bertscore_real", True)):
+            timed_phase(key, args.bertscore_limit_s, lambda t, key=key, real=real:
+                        eval_phases.phase_bertscore(sys.modules[__name__], res, key, device,
+                                                    args.new_tokens, real, t,
+                                                    tiny_q or eval_phases.TEST_QUESTIONS, shape,
+                                                    62 if args.tiny else 510))
+    for name, real, models, questions in (
+            ("evalgen", False, args.models, args.gen_questions),
+            ("evalreal", True, args.real_models, args.real_questions)):
+        if name in phases:
+            timed_phase(name, getattr(args, f"{name}_limit_s"),
+                        lambda t, name=name, real=real, models=models, questions=questions:
+                        eval_phases.phase_generation(
+                            sys.modules[__name__], res, name, device, model, cfg,
+                            tiny_q or questions, args.gen_batch, args.beam_batch,
+                            args.new_tokens, real, models, t))
     if "train" in phases:
         guarded("train", lambda: phase_train(res, device, model, dtype, cfg, peak, variants,
                                              args.warmup, args.steps, args.train_limit_s,

@@ -1,9 +1,10 @@
 """The `generate` command: every strategy of the spec over the question file, batched.
 
-Prompts are the template's prompt ids (chat.MistralInst), LEFT-padded so every row's next token
-sits in the last column. Rows are batched in order of prompt length (little padding); files are
-sorted by id. A sampling batch is seeded with ``strategy.seed + batch index``, so a run is
-reproducible for a given batch size.
+Prompts are the template's prompt ids (chat.MistralInst), decoded in order of prompt length;
+files are sorted by id. ``generate.loop`` picks the decoding loop: ``tunecard`` (decode.py: the
+default) keeps ``batch`` questions in flight and seeds each strategy once with its seed;
+``hf`` runs transformers' ``generate`` on LEFT-padded batches, each seeded with ``strategy.seed +
+batch index``. Either way a run is reproducible for a given batch size.
 """
 
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from . import chat, modeling
+from . import chat, decode, decode_step, modeling
 from .checkpoints import write_atomic
 from .events import WorkerError
 
@@ -71,6 +72,43 @@ def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pa
     return results
 
 
+def answer(model, prompts: list, strategy: dict, max_new_tokens: int, pad_id: int, eos_id,
+           device, per_call: int, loop: str, progress, cache: str | None = None) -> list:
+    """Every prompt's (new ids, whether eos came) under one strategy, in order, through the
+    ``loop``: "tunecard" (decode.py: one pass, ``per_call`` questions at a time, a finished one
+    replaced by the next) or "hf" (``generate_batch`` per ``per_call`` prompts, call k seeded
+    with seed + k). ``progress(questions done, tokens)``."""
+    if loop == "tunecard":
+        try:
+            return decode.generate_all(model, prompts, strategy, max_new_tokens, pad_id, eos_id,
+                                       device, strategy["seed"], per_call, progress)
+        except ValueError as e:  # settings the loop cannot honour (e.g. a sliding window)
+            raise WorkerError("bad_input", f"generate.strategies.{strategy['name']}: {e}") from e
+    results, produced = [], 0
+    for k in range(0, len(prompts), per_call):
+        batch = generate_batch(model, prompts[k:k + per_call], strategy, max_new_tokens, pad_id,
+                               eos_id, device, strategy["seed"] + k // per_call, cache)
+        results += batch
+        produced += sum(len(new) for new, _ in batch)
+        progress(len(results), produced)
+    return results
+
+
+def pick_loop(g: dict, model, events) -> str:
+    """generate.loop, else TUNECARD_GENERATE_LOOP, else tunecard where it runs the model."""
+    chosen = g.get("loop") or os.environ.get("TUNECARD_GENERATE_LOOP")
+    if chosen not in (None, "tunecard", "hf"):
+        raise WorkerError("bad_input", f"TUNECARD_GENERATE_LOOP: expected tunecard or hf, "
+                          f"found '{chosen}'")
+    why = decode_step.unsupported(modeling.causal_lm(model))
+    if why and chosen == "tunecard":
+        raise WorkerError("bad_input", f"generate.loop: tunecard does not run {why}; use hf")
+    if why and chosen is None:
+        events.log(f"decoding with transformers' generate: the tunecard loop does not run {why}")
+        return "hf"
+    return chosen or "tunecard"
+
+
 def load_for_inference(spec: dict, device, dtype):
     """(model, template, pad id); an adapter is merged into the base weights for speed."""
     m = spec["model"]
@@ -120,22 +158,20 @@ def run(spec: dict, events) -> None:
     # a preallocated (static) KV cache decodes ~1.5x faster on the GPU (docs/benchmarks.md)
     cache = os.environ.get("TUNECARD_GENERATE_CACHE", "static" if device.type == "cuda" else "")
     cache = None if cache in ("", "dynamic") else cache
+    loop = pick_loop(g, model, events)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = []
     for strategy in g["strategies"]:
-        per_call = max(1, g["batch"] // strategy["num_beams"])
-        predictions = {}
-        t0, produced = time.perf_counter(), 0
-        for k in range(0, len(order), per_call):
-            chunk = order[k:k + per_call]
-            results = generate_batch(model, [prompts[i] for i in chunk], strategy,
-                                     g["max_new_tokens"], pad, template.eos_id, device,
-                                     strategy["seed"] + k // per_call, cache)
-            for i, (new, ended) in zip(chunk, results):
-                predictions[i] = (new, ended)
-                produced += len(new)
-            events.progress("generate", len(predictions), len(rows), label=strategy["name"],
+        t0 = time.perf_counter()
+
+        def progress(done, produced, label=strategy["name"], t0=t0):
+            events.progress("generate", done, len(rows), label=label,
                             tokens_per_s=round(produced / (time.perf_counter() - t0), 1))
+
+        results = answer(model, [prompts[i] for i in order], strategy, g["max_new_tokens"], pad,
+                         template.eos_id, device, max(1, g["batch"] // strategy["num_beams"]),
+                         loop, progress, cache)
+        predictions = dict(zip(order, results))
         lines = []
         for i in sorted(range(len(rows)), key=lambda i: rows[i]["id"]):
             new, ended = predictions[i]
