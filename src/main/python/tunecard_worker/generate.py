@@ -1,6 +1,6 @@
 """The `generate` command: every strategy of the spec over the question file, batched.
 
-Prompts are the template's prompt ids (chat.MistralInst), LEFT-padded so every row's next token
+Prompts are the chat template's prompt ids (chat.ChatTemplate), LEFT-padded so every row's next token
 sits in the last column. Rows are batched in order of prompt length (little padding); files are
 sorted by id. A sampling batch is seeded with ``strategy.seed + batch index``, so a run is
 reproducible for a given batch size.
@@ -62,12 +62,11 @@ def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pa
     with torch.inference_mode():
         out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
                              generation_config=GenerationConfig(**kw))
+    stops = set(eos_id if isinstance(eos_id, (list, tuple)) else [eos_id]) - {None}
     results = []
     for row in out[:, width:].tolist():
-        if eos_id is not None and eos_id in row:
-            results.append((row[:row.index(eos_id)], True))
-        else:
-            results.append((row, False))
+        end = next((k for k, t in enumerate(row) if t in stops), None)
+        results.append((row, False) if end is None else (row[:end], True))
     return results
 
 
@@ -77,10 +76,10 @@ def load_for_inference(spec: dict, device, dtype):
     modeling.check_quantization(m["quantization"], device)
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
-    bos, eos, pad = modeling.special_ids(modeling.load_config(directory), tokenizer)
+    template = chat.ChatTemplate.load(m, directory, tokenizer, modeling.load_config(directory))
     model = modeling.load_base(directory, device, dtype, m["quantization"])
     model.config.use_cache = True
-    return model, chat.MistralInst(tokenizer, bos, eos), pad
+    return model, template, template.pad_id
 
 
 def load_adapter(model, adapter: str):
@@ -129,7 +128,7 @@ def run(spec: dict, events) -> None:
         for k in range(0, len(order), per_call):
             chunk = order[k:k + per_call]
             results = generate_batch(model, [prompts[i] for i in chunk], strategy,
-                                     g["max_new_tokens"], pad, template.eos_id, device,
+                                     g["max_new_tokens"], pad, template.eos_ids, device,
                                      strategy["seed"] + k // per_call, cache)
             for i, (new, ended) in zip(chunk, results):
                 predictions[i] = (new, ended)

@@ -10,7 +10,6 @@ import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
 import io.tunecard.files.BadInputException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +43,7 @@ public final class ChatJinja {
   private final Jinjava jinjava;
   private final Node root;
   private final Map<String, Object> specialTokens;
+  private JinjavaInterpreter interpreter;
 
   /**
    * @param source the template's Jinja text
@@ -65,7 +65,8 @@ public final class ChatJinja {
     JinjavaInterpreter parser = jinjava.newInterpreter();
     this.root = parser.parse(text);
     if (!parser.getErrors().isEmpty()) {
-      throw new BadInputException(origin + ": chat_template does not parse: " + describe(parser));
+      throw new BadInputException(
+          origin + ": chat_template does not parse: " + describe(parser.getErrors()));
     }
   }
 
@@ -80,32 +81,42 @@ public final class ChatJinja {
    */
   public synchronized String render(
       List<Map<String, String>> messages, boolean addGenerationPrompt) {
-    Map<String, Object> vars = new HashMap<>(specialTokens);
-    vars.put("messages", messages);
-    vars.put("add_generation_prompt", addGenerationPrompt);
-    JinjavaInterpreter in =
-        new JinjavaInterpreter(jinjava, new Context(jinjava.getGlobalContext(), vars), CONFIG);
+    if (interpreter == null) {
+      // One interpreter, a fresh scope per render: what a render sets does not outlive it.
+      interpreter =
+          new JinjavaInterpreter(
+              jinjava, new Context(jinjava.getGlobalContext(), specialTokens), CONFIG);
+    }
+    JinjavaInterpreter in = interpreter;
+    int errorsBefore = in.getErrors().size();
     JinjavaInterpreter.pushCurrent(in);
+    in.enterScope();
     try {
+      in.getContext().put("messages", messages);
+      in.getContext().put("add_generation_prompt", addGenerationPrompt);
       String out = in.render(root);
-      if (in.getErrors().stream().anyMatch(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)) {
-        throw new BadInputException(origin + ": chat_template failed: " + describe(in));
+      List<TemplateError> errors = in.getErrors().subList(errorsBefore, in.getErrors().size());
+      if (errors.stream().anyMatch(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)) {
+        String why = describe(errors);
+        interpreter = null;
+        throw new BadInputException(origin + ": chat_template failed: " + why);
       }
       return out;
     } finally {
+      in.leaveScope();
       JinjavaInterpreter.popCurrent();
     }
   }
 
-  private static String describe(JinjavaInterpreter in) {
-    for (TemplateError e : in.getErrors()) {
+  private static String describe(List<TemplateError> errors) {
+    for (TemplateError e : errors) {
       for (Throwable t = e.getException(); t != null; t = t.getCause()) {
         if (t instanceof TemplateRaised r) {
           return "raise_exception(\"" + r.getMessage() + "\")";
         }
       }
     }
-    TemplateError first = in.getErrors().get(0);
+    TemplateError first = errors.get(0);
     return first.getMessage() + " (template line " + first.getLineno() + ")";
   }
 
