@@ -29,10 +29,11 @@ def lm(tiny_model):
 def prompts(tiny_model, lm):
     from tokenizers import Tokenizer
 
-    from tunecard_worker.chat import MistralInst
+    from tunecard_worker.chat import ChatTemplate
 
     tok = Tokenizer.from_file(str(tiny_model / "tokenizer.json"))
-    template = MistralInst(tok, lm.config.bos_token_id, lm.config.eos_token_id)
+    template = ChatTemplate.load({"chat_template": "mistral-inst"}, tiny_model, tok,
+                                     lm.config)
     rows = qa_rows(12, 5, "x")  # mixed prompt lengths: 10 to 20 tokens
     return template.prompts([r["question"] + " " + r["answer"][:(i * 7) % 60]
                              for i, r in enumerate(rows)])

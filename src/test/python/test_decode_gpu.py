@@ -34,10 +34,11 @@ def load(tiny_model, dtype):
 def questions(tiny_model, model, n=40):
     from tokenizers import Tokenizer
 
-    from tunecard_worker.chat import MistralInst
+    from tunecard_worker.chat import ChatTemplate
 
     tok = Tokenizer.from_file(str(tiny_model / "tokenizer.json"))
-    template = MistralInst(tok, model.config.bos_token_id, model.config.eos_token_id)
+    template = ChatTemplate.load({"chat_template": "mistral-inst"}, tiny_model, tok,
+                                     model.config)
     rows = qa_rows(n, 9, "g")
     return template.prompts([r["question"] + " " + r["answer"][:(i * 11) % 70]
                              for i, r in enumerate(rows)])

@@ -50,15 +50,15 @@ def test_sampling_is_reproducible_and_strategies_differ(tiny_model, splits, tmp_
 def test_batched_left_padded_greedy_equals_one_prompt_at_a_time(tiny_model):
     from tokenizers import Tokenizer
     from transformers import AutoModelForCausalLM
-    from tunecard_worker.chat import MistralInst
+    from tunecard_worker.chat import ChatTemplate
     from tunecard_worker.generate import generate_batch
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model, attn_implementation="sdpa").eval()
     tok = Tokenizer.from_file(str(tiny_model / "tokenizer.json"))
-    t = MistralInst(tok, model.config.bos_token_id, model.config.eos_token_id)
+    t = ChatTemplate.load({"chat_template": "mistral-inst"}, tiny_model, tok, model.config)
     prompts = t.prompts(["What is gout?", "What is it that treats anemia in the blood?", "Why?"])
     greedy = strategy({"name": "greedy"})
-    args = (greedy, 10, model.config.pad_token_id, t.eos_id, torch.device("cpu"), 1)
+    args = (greedy, 10, model.config.pad_token_id, t.eos_ids, torch.device("cpu"), 1)
     batched = generate_batch(model, prompts, *args)
     for p, row in zip(prompts, batched):
         assert generate_batch(model, [p], *args) == [row]

@@ -1,4 +1,17 @@
-"""The `eval_loss` command: mean answer-token loss of the base and of adapters on validation."""
+"""The `eval_loss` command: the answer-token loss of the base and of adapters on validation.
+
+Two definitions, from each row's summed answer-token NLL and token count (rows in split order),
+as the JVM's io.tunecard.model.EvalLosses computes them:
+
+- ``eval_loss``, as transformers' ``Trainer.evaluate`` computes it: rows cut into consecutive
+  batches of the eval batch size, each batch's mean over its answer tokens, then the mean over rows
+  of their batch's mean (Trainer repeats a batch's loss once per row): for equal batches, the mean
+  of the batch means. The best checkpoint, the gate and the card use this one.
+- ``eval_loss_token_weighted``: the NLL summed over every answer token divided by their count.
+
+Rows are scored in batches of similar length (``batching.eval_batches``); neither definition
+depends on that batching.
+"""
 
 import json
 import math
@@ -6,13 +19,61 @@ import os
 import re
 from pathlib import Path
 
-from . import chat, modeling
+import torch
+import torch.nn.functional as F
+
+from . import batching, chat, modeling
 from .checkpoints import write_atomic
 from .events import WorkerError
 from .generate import load_adapter
-from .train import device_name, evaluate
+from .train import device_name
 
 DEFAULT_BATCH = 8
+
+
+def eval_losses(rows: list, batch_size: int) -> dict:
+    """Both definitions over ``rows`` = [(nll sum, tokens), ...] in split order."""
+    if not rows:
+        raise ValueError("rows: expected at least one scored row")
+    weighted, total, tokens, batches = 0.0, 0.0, 0, 0
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start:start + batch_size]
+        s, n = sum(r[0] for r in chunk), sum(r[1] for r in chunk)
+        if n == 0:
+            raise ValueError(f"rows {start}..{start + len(chunk) - 1}: no answer token to score")
+        weighted += len(chunk) * (s / n)
+        total, tokens, batches = total + s, tokens + n, batches + 1
+    return {"eval_loss": weighted / len(rows), "eval_loss_token_weighted": total / tokens,
+            "tokens": tokens, "rows": len(rows), "batches": batches}
+
+
+def row_losses(model, examples: list, batch: int, pad_id: int, device, dtype,
+               on_batch=None) -> list:
+    """[(summed answer-token NLL, answer tokens)] per example, in the examples' order; dropout
+    off, fp64 sums."""
+    lm = modeling.causal_lm(model)
+    was_training = model.training
+    model.eval()
+    out = [None] * len(examples)
+    groups = batching.eval_batches(examples, batch)
+    with torch.no_grad():
+        for k, rows in enumerate(groups):
+            b = batching.collate(examples, rows, pad_id, device, packed=False, seq_len=0)
+            with modeling.autocast(device, dtype):
+                hidden = lm.get_decoder()(input_ids=b.input_ids, use_cache=False).last_hidden_state
+                flat = hidden.reshape(-1, hidden.shape[-1]).index_select(0, b.sel)  # (N, H)
+                logits = lm.get_output_embeddings()(flat)  # (N, V)
+            nll = F.cross_entropy(logits.float(), b.tgt, reduction="none").double()
+            row_of = torch.div(b.sel, b.input_ids.shape[1], rounding_mode="floor")  # (N,)
+            sums = torch.zeros(len(rows), dtype=torch.float64, device=nll.device)
+            sums.index_add_(0, row_of, nll)
+            counts = torch.bincount(row_of, minlength=len(rows))
+            for row, s, n in zip(rows, sums.tolist(), counts.tolist()):
+                out[row[0]] = (s, n)
+            if on_batch:
+                on_batch(k + 1, len(groups))
+    model.train(was_training)
+    return out
 
 
 def _step_of(directory: Path):
@@ -24,6 +85,14 @@ def _step_of(directory: Path):
             pass
     m = re.match(r"^step-(\d+)$", directory.name)
     return int(m.group(1)) if m else None
+
+
+def _entry(losses: dict) -> dict:
+    """A model's entry; ``loss`` repeats ``eval_loss`` for readers of older files."""
+    return {"eval_loss": losses["eval_loss"],
+            "eval_loss_token_weighted": losses["eval_loss_token_weighted"],
+            "loss": losses["eval_loss"], "perplexity": math.exp(losses["eval_loss"]),
+            "tokens": losses["tokens"]}
 
 
 def run(spec: dict, events) -> None:
@@ -56,12 +125,13 @@ def run(spec: dict, events) -> None:
 
         if entry is None:
             if peft_model is None:
-                loss, tokens = evaluate(model, examples, batch, pad, device, dtype, progress)
+                losses = eval_losses(row_losses(model, examples, batch, pad, device, dtype,
+                                                progress), batch)
             else:
                 with peft_model.disable_adapter():
-                    loss, tokens = evaluate(peft_model, examples, batch, pad, device, dtype,
-                                            progress)
-            report["base"] = {"loss": loss, "perplexity": math.exp(loss), "tokens": tokens}
+                    losses = eval_losses(row_losses(peft_model, examples, batch, pad, device,
+                                                    dtype, progress), batch)
+            report["base"] = _entry(losses)
         else:
             name = f"a{n}"
             if peft_model is None:
@@ -71,14 +141,16 @@ def run(spec: dict, events) -> None:
                 peft_model.load_adapter(entry, adapter_name=name)
             peft_model.set_adapter(name)
             modeling.no_input_casts(peft_model)
-            loss, tokens = evaluate(peft_model, examples, batch, pad, device, dtype, progress)
+            losses = eval_losses(row_losses(peft_model, examples, batch, pad, device, dtype,
+                                            progress), batch)
             report["checkpoints"].append({"checkpoint": label, "step": _step_of(Path(entry)),
-                                          "loss": loss, "perplexity": math.exp(loss),
-                                          "tokens": tokens})
-        results.append({"checkpoint": entry, "loss": loss, "tokens": tokens})
-    best = min(report["checkpoints"], key=lambda c: c["loss"], default=None)
-    doc = {"split": "validation", "rows": len(examples), "base": report["base"],
-           "checkpoints": report["checkpoints"], "best": best["checkpoint"] if best else None}
+                                          **_entry(losses)})
+        results.append({"checkpoint": entry, "loss": losses["eval_loss"],
+                        "tokens": losses["tokens"]})
+    best = min(report["checkpoints"], key=lambda c: c["eval_loss"], default=None)
+    doc = {"split": "validation", "rows": len(examples), "batch_size": batch,
+           "base": report["base"], "checkpoints": report["checkpoints"],
+           "best": best["checkpoint"] if best else None}
     out_dir = Path(spec["output_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "eval_loss.json"

@@ -1,6 +1,6 @@
 """The `generate` command: every strategy of the spec over the question file, batched.
 
-Prompts are the template's prompt ids (chat.MistralInst), decoded in order of prompt length;
+Prompts are the template's prompt ids (chat.ChatTemplate), decoded in order of prompt length;
 files are sorted by id. ``generate.loop`` picks the decoding loop: ``tunecard`` (decode.py: the
 default) keeps ``batch`` questions in flight and seeds each strategy once with its seed;
 ``hf`` runs transformers' ``generate`` on LEFT-padded batches, each seeded with ``strategy.seed +
@@ -63,12 +63,11 @@ def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pa
     with torch.inference_mode():
         out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
                              generation_config=GenerationConfig(**kw))
+    stops = set(eos_id if isinstance(eos_id, (list, tuple)) else [eos_id]) - {None}
     results = []
     for row in out[:, width:].tolist():
-        if eos_id is not None and eos_id in row:
-            results.append((row[:row.index(eos_id)], True))
-        else:
-            results.append((row, False))
+        end = next((k for k, t in enumerate(row) if t in stops), None)
+        results.append((row, False) if end is None else (row[:end], True))
     return results
 
 
@@ -115,10 +114,10 @@ def load_for_inference(spec: dict, device, dtype):
     modeling.check_quantization(m["quantization"], device)
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
-    bos, eos, pad = modeling.special_ids(modeling.load_config(directory), tokenizer)
+    template = chat.ChatTemplate.load(m, directory, tokenizer, modeling.load_config(directory))
     model = modeling.load_base(directory, device, dtype, m["quantization"])
     model.config.use_cache = True
-    return model, chat.MistralInst(tokenizer, bos, eos), pad
+    return model, template, template.pad_id
 
 
 def load_adapter(model, adapter: str):
@@ -169,7 +168,7 @@ def run(spec: dict, events) -> None:
                             tokens_per_s=round(produced / (time.perf_counter() - t0), 1))
 
         results = answer(model, [prompts[i] for i in order], strategy, g["max_new_tokens"], pad,
-                         template.eos_id, device, max(1, g["batch"] // strategy["num_beams"]),
+                         template.eos_ids, device, max(1, g["batch"] // strategy["num_beams"]),
                          loop, progress, cache)
         predictions = dict(zip(order, results))
         lines = []

@@ -79,21 +79,29 @@ def load_config(directory: Path):
                           f"config ({e})") from e
 
 
-def special_ids(config, tokenizer) -> tuple:
-    """(bos, eos, pad): config.json's ids, else <s>, </s>, <pad> in the vocabulary (pad: eos)."""
+def special_ids(config, tokenizer, tokenizer_config) -> tuple:
+    """(bos, [eos, ...], pad), the JVM's SpecialIds rule: each is config.json's id (every eos id);
+    else the id of the token tokenizer_config.json names; else of <s>, </s>, <pad>; a token's id is
+    ``tokenizer.token_to_id`` (added tokens, then the vocabulary). pad falls back to the first eos."""
 
-    def pick(config_id, token):
-        if isinstance(config_id, list):
-            config_id = config_id[0] if config_id else None
-        return config_id if config_id is not None else tokenizer.token_to_id(token)
+    def lookup(named, fallback):
+        found = tokenizer.token_to_id(named) if named is not None else None
+        return found if found is not None else tokenizer.token_to_id(fallback)
 
-    bos = pick(config.bos_token_id, "<s>")
-    eos = pick(config.eos_token_id, "</s>")
-    pad = pick(getattr(config, "pad_token_id", None), "<pad>")
-    if bos is None or eos is None:
+    tc = tokenizer_config
+    bos = config.bos_token_id if config.bos_token_id is not None else lookup(tc.bos_token, "<s>")
+    eos = config.eos_token_id
+    eos = list(eos) if isinstance(eos, (list, tuple)) else ([] if eos is None else [eos])
+    if not eos:
+        found = lookup(tc.eos_token, "</s>")
+        eos = [] if found is None else [found]
+    pad = getattr(config, "pad_token_id", None)
+    pad = pad if pad is not None else lookup(tc.pad_token, "<pad>")
+    if bos is None or not eos:
         raise WorkerError("bad_input", "the base defines no bos/eos token (config.json "
-                          "bos_token_id/eos_token_id, or <s>/</s> in tokenizer.json)")
-    return bos, eos, eos if pad is None else pad
+                          "bos_token_id/eos_token_id, tokenizer_config.json bos_token/eos_token, "
+                          "or <s>/</s> in tokenizer.json)")
+    return bos, eos, eos[0] if pad is None else pad
 
 
 def check_quantization(quantization: str, device: torch.device) -> None:

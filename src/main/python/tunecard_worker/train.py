@@ -124,8 +124,8 @@ def run(spec: dict, events) -> None:
     modeling.check_quantization(m["quantization"], device)
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
-    bos, eos, pad = modeling.special_ids(modeling.load_config(directory), tokenizer)
-    template = chat.MistralInst(tokenizer, bos, eos)
+    template = chat.ChatTemplate.load(m, directory, tokenizer, modeling.load_config(directory))
+    pad = template.pad_id
     rows = chat.read_rows(data["train"], ("question", "answer"), data.get("train_limit"))
     examples, stats = chat.encode_examples(rows, template, m["max_seq_len"])
     notes = [(f"train split {data['train']}: {json.dumps(stats)}", "info")]

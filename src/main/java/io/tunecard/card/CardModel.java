@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param environment hardware and timings
  * @param lineage how to reproduce the run (null when not recorded)
  * @param samples a few generations to show
+ * @param reference the published fine-tune a figures card re-renders (null for a run directory)
  */
 public record CardModel(
     String source,
@@ -33,7 +34,8 @@ public record CardModel(
     Reported reported,
     Environment environment,
     Lineage lineage,
-    List<Sample> samples) {
+    List<Sample> samples,
+    ReferenceFacts reference) {
 
   /** Where a card's numbers come from. */
   public enum SourceKind {
@@ -41,6 +43,34 @@ public record CardModel(
     RUN_DIRECTORY,
     /** Published figures only (training log, decoding table, run facts). */
     FIGURES
+  }
+
+  /** A card with no reference fine-tune behind it. */
+  public CardModel(
+      String source,
+      SourceKind kind,
+      ModelFacts model,
+      DatasetFacts dataset,
+      TrainingFacts training,
+      List<LogRow> trainingLog,
+      EvalFacts evaluation,
+      Reported reported,
+      Environment environment,
+      Lineage lineage,
+      List<Sample> samples) {
+    this(
+        source,
+        kind,
+        model,
+        dataset,
+        training,
+        trainingLog,
+        evaluation,
+        reported,
+        environment,
+        lineage,
+        samples,
+        null);
   }
 
   public CardModel {

@@ -36,6 +36,7 @@ public final class CardRenderer {
           "training-data",
           "training-procedure",
           "evaluation",
+          "metric-definitions",
           "consistency",
           "environment",
           "reproducibility",

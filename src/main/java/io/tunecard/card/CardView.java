@@ -80,7 +80,127 @@ public final class CardView {
   }
 
   public String datasetId() {
-    return MarkdownText.inline(card.model().datasetId());
+    return card.model().datasetId() == null ? "" : MarkdownText.inline(card.model().datasetId());
+  }
+
+  /** MedQuAD's published size: the number of question-answer pairs of the release. */
+  static final long MEDQUAD_PAIRS = 47_457;
+
+  public String medquadPairs() {
+    return integer(MEDQUAD_PAIRS);
+  }
+
+  /** The data set as the details list names it: its Hub id, else the source the run read. */
+  public String datasetDescription() {
+    String name = datasetName();
+    if (card.model().datasetId() != null) {
+      return name + " (" + datasetId() + ")";
+    }
+    return name + " (" + msg.get("details.dataset.xml") + ")";
+  }
+
+  /** Which source the run read, in words; the reference's stated data set for figures. */
+  public String datasetSourceSentence() {
+    if (fromFigures()) {
+      return msg.get("data.source.figures", datasetId());
+    }
+    DatasetFacts d = card.dataset();
+    if ("hf-export".equals(d.source())) {
+      return msg.get("data.source.hub", datasetId());
+    }
+    return d.source() == null ? "" : msg.get("data.source.xml", MarkdownText.code(d.source()));
+  }
+
+  /** How many evaluated questions also occur in train; for figures, what is not known. */
+  public String leakageSentence() {
+    if (fromFigures()) {
+      return msg.get("data.leakage.reference");
+    }
+    QuestionOverlap o = card.dataset().overlap();
+    if (o == null) {
+      Long near = card.dataset().nearDuplicatesAcrossSplits();
+      return near == null ? "" : msg.get("data.near_duplicates", count(near));
+    }
+    return msg.get(
+        "data.leakage.run",
+        integer(o.exact()),
+        integer(o.questions()),
+        split(o.split()),
+        integer(o.near()));
+  }
+
+  // ---- the reference fine-tune (figures cards)
+
+  public ReferenceFacts reference() {
+    return card.reference();
+  }
+
+  /** {@code [title](url) by author (year)}, escaped; empty without a reference. */
+  public String referenceCredit() {
+    ReferenceFacts r = card.reference();
+    if (r == null) {
+      return msg.get("reference.unnamed");
+    }
+    String title = MarkdownText.inline(r.title());
+    String linked = r.url() == null ? title : "[" + title + "](" + r.url() + ")";
+    String author = MarkdownText.inline(r.author());
+    return r.year() == null
+        ? msg.get("reference.credit", linked, author)
+        : msg.get("reference.credit.year", linked, author, Integer.toString(r.year()));
+  }
+
+  /** The reference's citation as its figures give it, with its link. */
+  public String referenceCitation() {
+    ReferenceFacts r = card.reference();
+    String text = r.citation() != null ? MarkdownText.inline(r.citation()) : referenceCredit();
+    return r.url() == null ? text : text + " <" + r.url() + ">";
+  }
+
+  /** A BibTeX entry for the reference (plain text in a code block). */
+  public String referenceBibtex() {
+    ReferenceFacts r = card.reference();
+    String author = r.author().replaceAll("[{}\\\\]", "");
+    String[] names = author.split(" ");
+    String key =
+        (names[names.length > 2 ? names.length - 2 : names.length - 1]
+                + (r.year() == null ? "" : r.year()))
+            .replaceAll("[^A-Za-z0-9]", "");
+    StringBuilder b = new StringBuilder("@misc{").append(key).append(",\n");
+    b.append("  author       = {").append(author).append("},\n");
+    b.append("  title        = {").append(r.title().replaceAll("[{}\\\\]", "")).append("},\n");
+    if (r.year() != null) {
+      b.append("  year         = {").append(r.year()).append("},\n");
+    }
+    b.append("  howpublished = {Hugging Face Hub}");
+    if (r.url() != null) {
+      b.append(",\n  url          = {").append(r.url()).append("}");
+    }
+    return b.append("\n}").toString();
+  }
+
+  /** What the reference's card does not state, in this language where a key exists. */
+  public String notRecordedList() {
+    ReferenceFacts r = card.reference();
+    if (r == null || r.notRecorded().isEmpty()) {
+      return msg.get("value.not_recorded");
+    }
+    List<String> items = new ArrayList<>();
+    for (String s : r.notRecorded()) {
+      String key = "notrec." + s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+      items.add(msg.has(key) ? msg.get(key) : MarkdownText.inline(s));
+    }
+    return String.join("; ", items);
+  }
+
+  /** How the run formatted its pairs: the base's own template, or the one tunecard wrote. */
+  public String chatFormat() {
+    return msg.get(scratchBase() ? "procedure.chat.scratch" : "procedure.chat.own");
+  }
+
+  /** The plural-aware headline of flagged checks. */
+  public String flaggedSummary() {
+    long n = flaggedChecks();
+    return msg.get(n == 1 ? "summary.flagged.one" : "summary.flagged.other", integer(n));
   }
 
   public String source() {
@@ -252,7 +372,7 @@ public final class CardView {
     for (LogRow r : card.trainingLog()) {
       rows.add(
           List.of(
-              Long.toString(r.step()),
+              integer(r.step()),
               r.epoch() == null ? "" : nums.fixed(r.epoch(), 2),
               loss(r.trainingLoss()),
               loss(r.validationLoss())));
@@ -271,14 +391,54 @@ public final class CardView {
     return !card.trainingLog().isEmpty();
   }
 
+  /** A value a published card stated, with the precision it was published with. */
+  private String published(double v) {
+    int scale = Math.max(0, java.math.BigDecimal.valueOf(v).stripTrailingZeros().scale());
+    return nums.decimal(v, scale, scale);
+  }
+
+  /**
+   * The run's one headline loss: the best checkpoint's eval_loss from the evaluate stage, with the
+   * split, rows and definition it was measured with; null when the run has none.
+   */
+  private List<List<String>> headlineRows() {
+    EvalLoss el = card.evaluation().evalLoss();
+    if (el == null || el.bestPoint() == null) {
+      return null;
+    }
+    EvalLoss.Point best = el.bestPoint();
+    String where =
+        msg.get(
+            el.batchSize() == null ? "summary.headline_source.legacy" : "summary.headline_source",
+            split(el.split()),
+            count(el.rows()),
+            el.batchSize() == null ? "" : integer(el.batchSize()));
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(
+        List.of(
+            msg.get("summary.headline", MarkdownText.code(best.checkpoint())),
+            loss(best.loss()),
+            where));
+    rows.add(
+        List.of(
+            msg.get("summary.perplexity_eval"),
+            nums.decimal(Math.exp(best.loss()), 3),
+            msg.get("summary.computed_exp")));
+    if (el.base() != null) {
+      rows.add(List.of(msg.get("summary.base_eval"), loss(el.base().loss()), where));
+    }
+    return rows;
+  }
+
   /** One row of the summary: what, value, where it comes from. */
   public Table summaryTable() {
-    List<List<String>> rows = new ArrayList<>();
+    List<List<String>> headline = fromFigures() ? null : headlineRows();
+    List<List<String>> rows = headline != null ? new ArrayList<>(headline) : new ArrayList<>();
     LogRow best =
         card.validationRows().stream()
             .min(Comparator.comparingDouble(LogRow::validationLoss))
             .orElse(null);
-    if (best != null) {
+    if (best != null && headline == null) {
       rows.add(
           List.of(
               msg.get("summary.best_validation"),
@@ -299,21 +459,13 @@ public final class CardView {
       }
     }
     List<LogRow> train = card.trainingRows();
-    if (!train.isEmpty()) {
+    if (!train.isEmpty() && headline == null) {
       LogRow last = train.get(train.size() - 1);
       rows.add(
           List.of(
               msg.get("summary.final_training"),
               loss(last.trainingLoss()),
               msg.get("summary.at_step", integer(last.step()))));
-    }
-    EvalLoss el = card.evaluation().evalLoss();
-    if (el != null && el.base() != null) {
-      rows.add(
-          List.of(
-              msg.get("summary.base_loss"),
-              loss(el.base().loss()),
-              msg.get("summary.split", msg.get("split." + el.split()))));
     }
     String metric = card.evaluation().metricNames().contains("rougeL") ? "rougeL" : null;
     if (metric != null) {
@@ -333,7 +485,7 @@ public final class CardView {
       rows.add(
           List.of(
               msg.get("summary.reported_loss"),
-              loss(r.evalLoss()),
+              published(r.evalLoss()),
               msg.get(
                   passed("headline", r.evalLoss())
                       ? "summary.reported_ok"
@@ -343,7 +495,7 @@ public final class CardView {
       rows.add(
           List.of(
               msg.get("summary.reported_perplexity"),
-              loss(r.perplexity()),
+              published(r.perplexity()),
               msg.get(
                   passedPerplexity("headline")
                       ? "summary.reported_ok"
@@ -470,34 +622,121 @@ public final class CardView {
   public Table evalLossTable() {
     EvalLoss el = card.evaluation().evalLoss();
     List<List<String>> rows = new ArrayList<>();
+    boolean weighted = false;
     if (el != null) {
       List<EvalLoss.Point> points = new ArrayList<>();
       if (el.base() != null) {
         points.add(el.base());
       }
       points.addAll(el.checkpoints());
+      weighted = points.stream().anyMatch(p -> p.lossTokenWeighted() != null);
       for (EvalLoss.Point p : points) {
         boolean best = p.checkpoint().equals(el.best());
-        rows.add(
-            List.of(
-                p == el.base()
-                    ? msg.get("evalloss.base")
-                    : MarkdownText.code(p.checkpoint()) + (best ? " ★" : ""),
-                p.step() == null ? "" : Long.toString(p.step()),
-                loss(p.loss()),
-                p.perplexity() == null ? "" : nums.decimal(p.perplexity(), 3),
-                nums.decimal(Math.exp(p.loss()), 3)));
+        List<String> row = new ArrayList<>();
+        row.add(
+            p == el.base()
+                ? msg.get("evalloss.base")
+                : MarkdownText.code(p.checkpoint()) + (best ? " ★" : ""));
+        row.add(p.step() == null ? "" : integer(p.step()));
+        row.add(loss(p.loss()));
+        if (weighted) {
+          row.add(loss(p.lossTokenWeighted()));
+        }
+        row.add(p.perplexity() == null ? "" : nums.decimal(p.perplexity(), 3));
+        row.add(nums.decimal(Math.exp(p.loss()), 3));
+        rows.add(row);
       }
     }
-    return new Table(
-        List.of(
-            msg.get("evalloss.checkpoint"),
-            msg.get("loss.step"),
-            msg.get("evalloss.loss"),
-            msg.get("evalloss.perplexity"),
-            msg.get("evalloss.exp")),
-        List.of('l', 'r', 'r', 'r', 'r'),
-        rows);
+    List<String> header = new ArrayList<>();
+    header.add(msg.get("evalloss.checkpoint"));
+    header.add(msg.get("loss.step"));
+    header.add(msg.get("evalloss.loss"));
+    if (weighted) {
+      header.add(msg.get("evalloss.weighted"));
+    }
+    header.add(msg.get("evalloss.perplexity"));
+    header.add(msg.get("evalloss.exp"));
+    List<Character> align = new ArrayList<>(List.of('l'));
+    for (int k = 1; k < header.size(); k++) {
+      align.add('r');
+    }
+    return new Table(header, align, rows);
+  }
+
+  /** What the evaluate stage's loss table holds and how its losses are defined. */
+  public String evalLossIntro() {
+    EvalLoss el = card.evaluation().evalLoss();
+    return msg.get(
+        el.batchSize() == null ? "eval.evalloss.intro.legacy" : "eval.evalloss.intro",
+        split(el.split()),
+        count(el.rows()),
+        el.batchSize() == null ? "" : integer(el.batchSize()));
+  }
+
+  /** A run's training log: what its validation losses were measured on. */
+  public String trainingLogIntro() {
+    Integer limit = card.training().evalLimit();
+    Long rows = card.dataset().splitRows().get("validation");
+    String over =
+        limit != null && (rows == null || limit < rows)
+            ? msg.get("eval.loss.sample", integer(limit))
+            : msg.get("eval.loss.whole");
+    return msg.get("eval.loss.intro.run", over);
+  }
+
+  /** The metric definitions, one Markdown item each. */
+  public List<String> definitions() {
+    List<String> out = new ArrayList<>();
+    EvalLoss el = card.evaluation().evalLoss();
+    if (fromFigures()) {
+      out.add(msg.get("defs.eval_loss.figures"));
+    } else {
+      out.add(
+          msg.get(
+              "defs.eval_loss",
+              el == null || el.batchSize() == null
+                  ? msg.get("value.not_recorded")
+                  : integer(el.batchSize())));
+    }
+    List<String> metrics = card.evaluation().metricNames();
+    if (metrics.contains("tokens_len")) {
+      out.add(msg.get("defs.tokens_len", cap()));
+    }
+    if (metrics.contains("distinct_1") || metrics.contains("distinct_2")) {
+      out.add(msg.get("defs.distinct"));
+    }
+    if (metrics.contains("repetition_r3")) {
+      out.add(msg.get("defs.repetition"));
+    }
+    EvalFacts.Definitions d = card.evaluation().definitions();
+    if (metrics.contains("rougeL")) {
+      out.add(
+          msg.get(
+              "defs.rouge",
+              msg.get(
+                  d != null && d.rougeStemming() ? "defs.rouge.stemmed" : "defs.rouge.unstemmed")));
+    }
+    if (fromFigures()) {
+      if (metrics.contains("bertscore_f1")) {
+        out.add(msg.get("defs.bertscore.figures"));
+      }
+    } else if (metrics.contains("bertscore_f1") && d != null && d.bertscoreModel() != null) {
+      out.add(
+          msg.get(
+              "defs.bertscore",
+              MarkdownText.code(d.bertscoreModel()),
+              d.bertscoreLayer() == null ? "?" : integer(d.bertscoreLayer()),
+              msg.get(
+                  Boolean.TRUE.equals(d.bertscoreRescaled())
+                      ? "defs.bertscore.rescaled"
+                      : "defs.bertscore.raw")));
+    } else if (!fromFigures()) {
+      out.add(msg.get("defs.bertscore.none"));
+    }
+    if (hasCis()) {
+      out.add(msg.get("defs.ci", count(card.evaluation().bootstrapResamples())));
+    }
+    return out;
   }
 
   // ---- checks

@@ -12,9 +12,11 @@ import java.util.List;
  *
  * <ul>
  *   <li>perplexity: flagged when |reported - exp(loss)| &gt; {@value #PERPLEXITY_TOLERANCE};
- *   <li>headline: a stated loss must equal a logged validation loss at the stated precision;
+ *   <li>headline: a stated loss must equal a logged validation loss at the stated precision (a run
+ *       directory states none: its losses are measured);
  *   <li>cap: flagged when any answer hit the cap, or a mean length is within {@value #CAP_FRACTION}
- *       of the cap (as a fraction of it);
+ *       of the cap (as a fraction of it); a mean length above the cap is flagged apart: generated
+ *       token ids before EOS cannot outnumber the cap, so such lengths were counted differently;
  *   <li>sample size: flagged when n is unknown or below {@value #MIN_N}.
  * </ul>
  */
@@ -86,13 +88,15 @@ public final class ConsistencyChecks {
       headlines.add(r.bestEvalLoss());
       labels.add("best");
     }
-    EvalLoss el = card.evaluation().evalLoss();
-    if (el != null && el.bestPoint() != null) {
-      headlines.add(el.bestPoint().loss());
-      labels.add(el.bestPoint().checkpoint());
-    }
     if (headlines.isEmpty()) {
-      out.add(new CheckResult("headline", true, "check.headline.none", List.of()));
+      // A run directory's losses are measured (eval_loss.json, the training log), not stated.
+      boolean measured = card.evaluation().evalLoss() != null;
+      out.add(
+          new CheckResult(
+              "headline",
+              true,
+              measured ? "check.headline.measured" : "check.headline.none",
+              List.of()));
       return;
     }
     for (int i = 0; i < headlines.size(); i++) {
@@ -122,6 +126,19 @@ public final class ConsistencyChecks {
     int before = out.size();
     for (StrategyResult s : e.strategies()) {
       MetricValue len = s.metric(TOKENS);
+      if (len != null && cap != null && exceeds(len.mean(), cap)) {
+        out.add(
+            new CheckResult(
+                "cap",
+                false,
+                "check.cap.exceeds",
+                List.of(
+                    s.name(),
+                    new Num(len.mean(), 2),
+                    cap,
+                    e.maxNewTokensImplied() ? "implied" : "recorded")));
+        continue;
+      }
       if (s.hitCap() != null && s.n() != null && s.n() > 0) {
         boolean ok = s.hitCap() == 0;
         double share = 100.0 * s.hitCap() / s.n();
@@ -187,6 +204,12 @@ public final class ConsistencyChecks {
       int min = all.stream().mapToInt(s -> s.n()).min().orElse(0);
       out.add(new CheckResult("sample_size", true, "check.n.pass", List.of(min, MIN_N)));
     }
+  }
+
+  /** True when {@code mean}, at the precision it shows, is above {@code cap}. */
+  static boolean exceeds(double mean, int cap) {
+    int scale = Math.max(0, new BigDecimal(Double.toString(mean)).stripTrailingZeros().scale());
+    return mean - cap > 0.5 * Math.pow(10, -scale) - 1e-12 && mean > cap;
   }
 
   /**

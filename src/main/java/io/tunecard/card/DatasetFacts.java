@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param rowsRejected rows rejected
  * @param rejectedByReason rejected rows per reason
  * @param nearDuplicatesAcrossSplits questions that look alike across splits; null when not counted
+ * @param overlap evaluated questions that also occur in train; null when not counted
  */
 public record DatasetFacts(
     String source,
@@ -27,7 +28,32 @@ public record DatasetFacts(
     Long rowsUsable,
     Long rowsRejected,
     Map<String, Long> rejectedByReason,
-    Long nearDuplicatesAcrossSplits) {
+    Long nearDuplicatesAcrossSplits,
+    QuestionOverlap overlap) {
+
+  /** Facts without an overlap count. */
+  public DatasetFacts(
+      String source,
+      Map<String, Double> splitFractions,
+      Map<String, Long> splitRows,
+      boolean splitRowsDerived,
+      Long rowsRead,
+      Long rowsUsable,
+      Long rowsRejected,
+      Map<String, Long> rejectedByReason,
+      Long nearDuplicatesAcrossSplits) {
+    this(
+        source,
+        splitFractions,
+        splitRows,
+        splitRowsDerived,
+        rowsRead,
+        rowsUsable,
+        rowsRejected,
+        rejectedByReason,
+        nearDuplicatesAcrossSplits,
+        null);
+  }
 
   public DatasetFacts {
     splitFractions = ordered(splitFractions, "splitFractions");

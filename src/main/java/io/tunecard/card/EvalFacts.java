@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param baseVsAdapter per strategy, per metric: adapter minus base with its CI
  * @param evalLoss eval losses of the base and each checkpoint; null when not recorded
  * @param bertscoreNote why BERTScore is missing, when it is
+ * @param definitions how the metrics were computed; null when the source did not record it
  */
 public record EvalFacts(
     String split,
@@ -31,7 +32,22 @@ public record EvalFacts(
     List<StrategyResult> base,
     Map<String, Map<String, MetricValue>> baseVsAdapter,
     EvalLoss evalLoss,
-    String bertscoreNote) {
+    String bertscoreNote,
+    Definitions definitions) {
+
+  /**
+   * The settings behind the metric definitions of a tunecard run.
+   *
+   * @param rougeStemming ROUGE-L with the Porter stemmer
+   * @param bertscoreModel the encoder, e.g. roberta-large
+   * @param bertscoreLayer the encoder layer whose embeddings are matched
+   * @param bertscoreRescaled baseline rescaling on
+   */
+  public record Definitions(
+      boolean rougeStemming,
+      String bertscoreModel,
+      Integer bertscoreLayer,
+      Boolean bertscoreRescaled) {}
 
   public EvalFacts {
     Objects.requireNonNull(split, "split");

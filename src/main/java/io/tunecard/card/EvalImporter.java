@@ -26,6 +26,11 @@ final class EvalImporter {
   }
 
   EvalFacts read() {
+    return read(null);
+  }
+
+  /** The evaluation; {@code rougeStemming} from the workflow (null: not recorded). */
+  EvalFacts read(Boolean rougeStemming) {
     JsonNode bert = metrics.path("bertscore");
     String bertNote =
         bert.isObject() && Boolean.FALSE.equals(j.bool(bert, "bertscore.computed"))
@@ -47,7 +52,14 @@ final class EvalImporter {
         strategies(metrics.path("base"), "base"),
         delta,
         evalLoss(),
-        bertNote);
+        bertNote,
+        rougeStemming == null
+            ? null
+            : new EvalFacts.Definitions(
+                rougeStemming,
+                j.text(bert, "bertscore.model"),
+                j.integer(bert, "bertscore.layer"),
+                j.bool(bert, "bertscore.rescale_with_baseline")));
   }
 
   private List<StrategyResult> strategies(JsonNode node, String key) {
@@ -116,20 +128,26 @@ final class EvalImporter {
     return new EvalLoss(
         source.textOr(node, "split", "validation"),
         source.integer(node, "rows"),
+        source.integer(node, "batch_size"),
         base.isObject() ? point(source, base, "base") : null,
         points,
         source.text(node, "best"));
   }
 
+  /** A point: {@code eval_loss} (files before both definitions: {@code loss}). */
   private static EvalLoss.Point point(Json source, JsonNode n, String name) {
-    Double loss = source.number(n, "eval_loss." + name + ".loss");
+    Double loss = source.number(n, "eval_loss." + name + ".eval_loss");
     if (loss == null) {
-      throw new BadInputException("eval_loss." + name + ": key 'loss' is required");
+      loss = source.number(n, "eval_loss." + name + ".loss");
+    }
+    if (loss == null) {
+      throw new BadInputException("eval_loss." + name + ": key 'eval_loss' is required");
     }
     return new EvalLoss.Point(
         name,
         source.longValue(n, "step"),
         loss,
+        source.number(n, "eval_loss." + name + ".eval_loss_token_weighted"),
         source.number(n, "perplexity"),
         source.longValue(n, "tokens"));
   }

@@ -115,6 +115,7 @@ final class FiguresImporter {
             null,
             j.integer(training, "training.logging_steps"),
             j.text(training, "eval_strategy"),
+            null,
             null);
 
     JsonNode gen = run.path("generation_eval");
@@ -131,6 +132,7 @@ final class FiguresImporter {
             readDecodingTable(evalCsv),
             List.of(),
             Map.of(),
+            null,
             null,
             null);
 
@@ -152,7 +154,36 @@ final class FiguresImporter {
         reported,
         new Environment(j.text(run, "hardware"), Map.of()),
         null,
-        List.of());
+        List.of(),
+        reference(j, run.path("reference")));
+  }
+
+  /** {@code reference}: who published the figures, where, how to cite it, what it left out. */
+  private static ReferenceFacts reference(Json j, JsonNode ref) {
+    if (!ref.isObject()) {
+      return null;
+    }
+    String title = j.text(ref, "reference.title");
+    String author = j.text(ref, "reference.author");
+    if (title == null || author == null) {
+      throw new BadInputException(
+          "run.json: key 'reference' needs 'title' and 'author' (found "
+              + (title == null ? "no title" : "no author")
+              + ")");
+    }
+    List<String> notRecorded = new ArrayList<>();
+    ref.path("not_recorded").forEach(n -> notRecorded.add(n.asText()));
+    try {
+      return new ReferenceFacts(
+          title,
+          author,
+          j.text(ref, "reference.url"),
+          j.integer(ref, "reference.year"),
+          j.text(ref, "reference.citation"),
+          notRecorded);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("run.json: key 'reference." + e.getMessage(), e);
+    }
   }
 
   static String datasetName(String datasetId) {

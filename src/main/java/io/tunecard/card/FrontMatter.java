@@ -42,7 +42,9 @@ final class FrontMatter {
     if (!"scratch".equals(m.baseModel())) {
       root.put("base_model", m.baseModel());
     }
-    root.put("datasets", List.of(m.datasetId()));
+    if (m.datasetId() != null) {
+      root.put("datasets", List.of(m.datasetId()));
+    }
     root.put("tags", m.tags());
     root.put("pipeline_tag", m.pipelineTag());
     List<Map<String, Object>> results = results(card);
@@ -67,10 +69,19 @@ final class FrontMatter {
     if (el != null && el.bestPoint() != null) {
       EvalLoss.Point best = el.bestPoint();
       lossSplit = el.split();
-      lossMetrics.add(metric("loss", best.loss(), "Eval loss (" + best.checkpoint() + ")"));
-      lossMetrics.add(metric("perplexity", Math.exp(best.loss()), "Perplexity, exp(eval loss)"));
+      String how =
+          (el.batchSize() == null
+                  ? ""
+                  : "transformers Trainer definition, eval batch " + el.batchSize() + "; ")
+              + el.split()
+              + " split"
+              + (el.rows() == null ? "" : ", " + el.rows() + " rows");
+      lossMetrics.add(
+          metric("loss", best.loss(), "eval_loss (" + how + "; " + best.checkpoint() + ")"));
+      lossMetrics.add(metric("perplexity", Math.exp(best.loss()), "Perplexity, exp(eval_loss)"));
       if (el.base() != null) {
-        lossMetrics.add(metric("loss", el.base().loss(), "Eval loss of the base model"));
+        lossMetrics.add(
+            metric("loss", el.base().loss(), "eval_loss of the base model (" + how + ")"));
       }
     } else {
       LogRow best =
@@ -111,7 +122,11 @@ final class FrontMatter {
     task.put("name", taskName);
     Map<String, Object> dataset = new LinkedHashMap<>();
     dataset.put("name", card.model().datasetName());
-    dataset.put("type", card.model().datasetId());
+    dataset.put(
+        "type",
+        card.model().datasetId() != null
+            ? card.model().datasetId()
+            : card.model().datasetName().toLowerCase(java.util.Locale.ROOT));
     dataset.put("split", split);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("task", task);

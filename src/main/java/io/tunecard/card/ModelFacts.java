@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param repoId the adapter's Hub repository {@code owner/name}; null when not chosen yet
  * @param license the adapter's licence id, e.g. {@code apache-2.0}
  * @param modelLanguage the language the model reads and writes (ISO 639-1)
- * @param datasetId the data set's Hub id, e.g. {@code lavita/MedQuAD}
+ * @param datasetId the data set's Hub id, e.g. {@code lavita/MedQuAD}; null when the data did not
+ *     come from the Hub (MedQuAD's original XML)
  * @param datasetName the data set's name, e.g. {@code MedQuAD}
  * @param tags Hub tags
  * @param pipelineTag the Hub pipeline tag, e.g. {@code text-generation}
@@ -36,7 +37,6 @@ public record ModelFacts(
     Objects.requireNonNull(baseModel, "baseModel");
     Objects.requireNonNull(license, "license");
     Objects.requireNonNull(modelLanguage, "modelLanguage");
-    Objects.requireNonNull(datasetId, "datasetId");
     Objects.requireNonNull(datasetName, "datasetName");
     Objects.requireNonNull(pipelineTag, "pipelineTag");
     tags = List.copyOf(tags);

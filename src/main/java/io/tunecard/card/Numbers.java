@@ -8,17 +8,26 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Formats numbers for one language: the locale's decimal mark, thousands grouped only from five
- * digits on (so steps like 4308 stay whole, as Spanish typography asks), trailing zeros dropped.
- * Machine-read places (YAML front matter, code) never use this class.
+ * Formats numbers for one language, with one thousands separator per language: the locale's decimal
+ * mark; Spanish groups thousands with a no-break space from five digits on (47 457, but 4308, as
+ * Spanish typography asks), other languages with the locale's separator from four digits on
+ * (2,452); trailing zeros dropped. Machine-read places (YAML front matter, code) never use this
+ * class.
  */
 public final class Numbers {
   private final Locale locale;
   private final DecimalFormatSymbols symbols;
+  private final double groupFrom;
 
   public Numbers(Locale locale) {
     this.locale = locale;
     this.symbols = DecimalFormatSymbols.getInstance(locale);
+    if (locale.getLanguage().equals("es")) {
+      symbols.setGroupingSeparator('\u00a0');
+      groupFrom = 10_000;
+    } else {
+      groupFrom = 1_000;
+    }
   }
 
   public Locale locale() {
@@ -46,7 +55,7 @@ public final class Numbers {
     DecimalFormat f = new DecimalFormat("0", symbols);
     f.setMinimumFractionDigits(d.scale());
     f.setMaximumFractionDigits(d.scale());
-    f.setGroupingUsed(d.abs().compareTo(BigDecimal.valueOf(10_000)) >= 0);
+    f.setGroupingUsed(d.abs().compareTo(BigDecimal.valueOf(groupFrom)) >= 0);
     f.setGroupingSize(3);
     return f.format(d);
   }
@@ -57,7 +66,7 @@ public final class Numbers {
     f.setMinimumFractionDigits(decimals);
     f.setMaximumFractionDigits(decimals);
     f.setRoundingMode(RoundingMode.HALF_EVEN);
-    f.setGroupingUsed(Math.abs(value) >= 10_000);
+    f.setGroupingUsed(Math.abs(value) >= groupFrom);
     f.setGroupingSize(3);
     return f.format(value);
   }

@@ -20,7 +20,9 @@ import java.util.Map;
  * workflow file named in {@code manifest.json} is loaded when its sha256 still matches.
  */
 final class RunDirectoryImporter {
-  private static final String MEDQUAD_HUB_ID = "lavita/MedQuAD";
+  /** The Hub data set that tunecard's {@code hf-export} source reads (its columns). */
+  static final String MEDQUAD_HUB_ID = "lavita/MedQuAD";
+
   private final RunDirectory run;
   private final Workflow givenWorkflow;
 
@@ -39,6 +41,7 @@ final class RunDirectoryImporter {
     JsonNode metrics = tree(run.evalMetrics());
 
     String title = titleOf(w);
+    String source = new Json(run.stats(), tree(run.stats())).text(tree(run.stats()), "source");
     ModelFacts model =
         new ModelFacts(
             title,
@@ -46,11 +49,11 @@ final class RunDirectoryImporter {
             w.repoId(),
             w.card().license(),
             "en",
-            MEDQUAD_HUB_ID,
+            datasetId(source != null ? source : w.dataset().source()),
             "MedQuAD",
             List.of("lora", "peft", "medical", "medquad", "text-generation", "tunecard"),
             "text-generation");
-    var evalFacts = new EvalImporter(run, metrics).read();
+    var evalFacts = new EvalImporter(run, metrics).read(w.eval().rougeStemming());
     return new CardModel(
         displayName(run.root()),
         CardModel.SourceKind.RUN_DIRECTORY,
@@ -63,7 +66,17 @@ final class RunDirectoryImporter {
         environment(manifest, m),
         lineage(manifest, m),
         new EvalImporter(run, metrics)
-            .samples(w.card().samples(), evalFacts.maxNewTokens(), evalFacts.strategies()));
+            .samples(w.card().samples(), evalFacts.maxNewTokens(), evalFacts.strategies()),
+        null);
+  }
+
+  /**
+   * The data set's Hub id for the source the run actually read: the Hub export ({@code hf-export})
+   * is {@value #MEDQUAD_HUB_ID}; MedQuAD's original XML ({@code medquad-xml}) is no Hub data set,
+   * so it has none (null).
+   */
+  static String datasetId(String source) {
+    return "hf-export".equals(source) ? MEDQUAD_HUB_ID : null;
   }
 
   static String titleOf(Workflow w) {
@@ -145,7 +158,8 @@ final class RunDirectoryImporter {
         s.longValue(r, "rows.usable"),
         s.longValue(r, "rows.rejected"),
         rejected,
-        near.isObject() ? s.longValue(near, "near_duplicate_questions_across_splits.count") : null);
+        near.isObject() ? s.longValue(near, "near_duplicate_questions_across_splits.count") : null,
+        QuestionOverlap.of(run.split("train"), run.split(w.eval().split()), w.eval().split()));
   }
 
   private long count(JsonNode v, String key) {
@@ -181,7 +195,8 @@ final class RunDirectoryImporter {
         w.model().maxSeqLen(),
         t.logEvery(),
         t.evalEvery(),
-        t.seed());
+        t.seed(),
+        t.evalLimit());
   }
 
   private List<LogRow> trainingLog() {

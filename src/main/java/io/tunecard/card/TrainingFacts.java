@@ -10,6 +10,8 @@ import java.util.List;
  * @param loraTargets projections that carry an adapter (empty when not recorded)
  * @param effectiveBatchDerived true when the effective batch was derived, not recorded
  * @param evalEvery {@code epoch} or a number of steps
+ * @param evalLimit validation rows the evaluations during training score ({@code
+ *     train.eval_limit}); null when all of them (or not recorded)
  */
 public record TrainingFacts(
     String engine,
@@ -33,7 +35,8 @@ public record TrainingFacts(
     Integer maxSeqLen,
     Integer logEvery,
     String evalEvery,
-    Long seed) {
+    Long seed,
+    Integer evalLimit) {
 
   public TrainingFacts {
     loraTargets = List.copyOf(loraTargets);

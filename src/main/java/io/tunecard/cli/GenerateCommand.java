@@ -2,12 +2,12 @@ package io.tunecard.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.evaluate.Answer;
-import io.tunecard.evaluate.ChatTemplate;
 import io.tunecard.evaluate.Decoding;
 import io.tunecard.evaluate.LoadedModel;
 import io.tunecard.evaluate.Prompt;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.ModelLocator;
 import io.tunecard.workflow.EvalSpec;
 import io.tunecard.workflow.StrategySpec;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.tunecard.model.KvCache;
 import io.tunecard.model.MistralModel;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.TokenBatch;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,9 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.BertScore;
 import io.tunecard.model.ModelLocator;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.roberta.RobertaEncoder;
+import io.tunecard.tokenize.PythonText;
 import io.tunecard.tokenize.TokenizerFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,8 +106,8 @@ public final class BertScorer implements AutoCloseable {
     } catch (IOException e) {
       throw new BadInputException(e.getMessage(), e);
     }
-    Long cls = ChatTemplate.idOf(tokenizerJson, "<s>");
-    Long sep = ChatTemplate.idOf(tokenizerJson, "</s>");
+    Long cls = SpecialIds.idOf(tokenizerJson, "<s>");
+    Long sep = SpecialIds.idOf(tokenizerJson, "</s>");
     if (cls == null || sep == null) {
       throw new BadInputException(
           tokenizerFile + ": no <s> or </s> token (not a RoBERTa tokenizer)");
@@ -181,7 +183,7 @@ public final class BertScorer implements AutoCloseable {
   }
 
   long[] sentenceIds(String sentence) {
-    String s = ChatTemplate.pythonStrip(sentence);
+    String s = PythonText.strip(sentence);
     int room = Math.min(MAX_TOKENS, encoder.config().maxTokens()) - 2;
     long[] body = s.isEmpty() ? new long[0] : tokenizer.encode(" " + s, false, false).getIds();
     body = Arrays.copyOf(body, Math.min(body.length, room));

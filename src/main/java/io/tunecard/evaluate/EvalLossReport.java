@@ -16,13 +16,16 @@ import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
- * {@code eval/eval_loss.json}: the validation loss of the base and of every complete checkpoint,
- * and the best checkpoint (lowest loss; the earlier step on ties), the one generation uses.
+ * {@code eval/eval_loss.json}: the validation loss of the base and of every complete checkpoint
+ * under both definitions ({@link LossResult}), and the best checkpoint (lowest {@code eval_loss};
+ * the earlier step on ties), the one generation uses.
  *
  * @param rows the validation rows scored (rows whose prompt fills max_seq_len are left out)
+ * @param batchSize the eval batch size {@code eval_loss} was computed with ({@code eval.batch})
  */
 @DefaultCoder(ElementCoder.class)
-public record EvalLossReport(String split, int rows, LossResult base, List<LossResult> checkpoints)
+public record EvalLossReport(
+    String split, int rows, int batchSize, LossResult base, List<LossResult> checkpoints)
     implements Serializable {
   public static final String FILE = "eval_loss.json";
 
@@ -47,6 +50,7 @@ public record EvalLossReport(String split, int rows, LossResult base, List<LossR
     ObjectNode o = Jsonl.MAPPER.createObjectNode();
     o.put("split", split);
     o.put("rows", rows);
+    o.put("batch_size", batchSize);
     if (base == null) {
       o.putNull("base");
     } else {
@@ -78,7 +82,13 @@ public record EvalLossReport(String split, int rows, LossResult base, List<LossR
       JsonNode b = root.path("base");
       LossResult base =
           b.isObject()
-              ? new LossResult("base", null, null, number(b, "loss"), b.path("tokens").asLong())
+              ? new LossResult(
+                  "base",
+                  null,
+                  null,
+                  number(b, "eval_loss"),
+                  number(b, "eval_loss_token_weighted"),
+                  b.path("tokens").asLong())
               : null;
       List<LossResult> checkpoints = new ArrayList<>();
       for (JsonNode c : root.path("checkpoints")) {
@@ -88,17 +98,22 @@ public record EvalLossReport(String split, int rows, LossResult base, List<LossR
                 name,
                 run.checkpoints().resolve(name).toString(),
                 c.path("step").isNumber() ? c.get("step").asLong() : null,
-                number(c, "loss"),
+                number(c, "eval_loss"),
+                number(c, "eval_loss_token_weighted"),
                 c.path("tokens").asLong()));
       }
       return new EvalLossReport(
-          root.path("split").asText("validation"), root.path("rows").asInt(), base, checkpoints);
+          root.path("split").asText("validation"),
+          root.path("rows").asInt(),
+          number(root, "batch_size").intValue(),
+          base,
+          checkpoints);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(file + ": " + e.getMessage(), e);
     }
   }
 
-  private static double number(JsonNode n, String key) {
+  private static Double number(JsonNode n, String key) {
     if (!n.path(key).isNumber()) {
       throw new IllegalArgumentException("key '" + key + "': expected a number");
     }

@@ -74,7 +74,7 @@ public record EvalSettings(
     BertScoreSpec b = e.bertscore();
     BertScoreSettings bert =
         b == null
-            ? new BertScoreSettings("roberta-large", 17, false, 32)
+            ? new BertScoreSettings("roberta-large", 17, false, BertScoreSpec.DEFAULT_BATCH)
             : new BertScoreSettings(b.model(), b.layer(), b.rescaleWithBaseline(), b.batch());
     String evalLossSpec = null;
     String generateSpec = null;

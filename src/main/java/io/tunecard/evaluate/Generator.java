@@ -2,6 +2,7 @@ package io.tunecard.evaluate;
 
 import ai.djl.ndarray.NDManager;
 import io.tunecard.model.MistralModel;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.TokenBatch;
 import java.util.Arrays;
 import java.util.List;

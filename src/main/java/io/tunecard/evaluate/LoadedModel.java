@@ -5,14 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.tunecard.files.BadInputException;
 import io.tunecard.model.BaseWeights;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.LoadOptions;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.ModelLocator;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.lora.LoraAdapter;
 import io.tunecard.model.lora.LoraMerge;
 import io.tunecard.model.lora.PeftFormat;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.tokenize.TokenizerConfig;
 import io.tunecard.workflow.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +75,11 @@ public final class LoadedModel implements AutoCloseable {
     NDManager root = NDManager.newBaseManager();
     ChatTemplate template = null;
     try {
-      template = haveTokenizer ? ChatTemplate.load(tok, config) : null;
-      SpecialIds ids = template != null ? template.ids() : ChatTemplate.specialIds(config, null);
+      template = haveTokenizer ? ChatTemplate.load(baseDir, tok, config) : null;
+      SpecialIds ids =
+          template != null
+              ? template.ids()
+              : SpecialIds.resolve(config, TokenizerConfig.read(baseDir), null, null);
       BaseWeights weights =
           BaseWeights.load(baseDir, nf4 ? LoadOptions.nf4All() : LoadOptions.fp32(), root);
       return new LoadedModel(

@@ -11,6 +11,7 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * @param model {@code base} or the checkpoint's directory name ({@code step-N})
  * @param index the batch's place in the validation split's fixed batching
  * @param batches how many batches the model has (for the progress bar)
+ * @param rows each row's place among the scored validation rows, in split order
  * @param ids each row's template ids, prompt then answer then EOS, cut to max_seq_len
  * @param promptLengths each row's prompt length (the loss is taken after it)
  */
@@ -21,13 +22,15 @@ public record LossShard(
     Long step,
     int index,
     int batches,
+    int[] rows,
     List<long[]> ids,
     int[] promptLengths)
     implements Serializable {
   public LossShard {
     ids = List.copyOf(ids);
-    if (ids.isEmpty() || ids.size() != promptLengths.length) {
-      throw new IllegalArgumentException("a loss shard needs rows and one prompt length per row");
+    if (ids.isEmpty() || ids.size() != promptLengths.length || ids.size() != rows.length) {
+      throw new IllegalArgumentException(
+          "a loss shard needs rows and one place and one prompt length per row");
     }
   }
 }

@@ -47,7 +47,7 @@ final class LossSteps {
     public void process(@Element LossShard shard, OutputReceiver<KV<String, LossPart>> out) {
       StageProgress.begin("eval loss", shard.model());
       LossPart part = ValidationLoss.score(model, shard);
-      StageProgress.advance("eval loss", shard.model(), 1, shard.batches(), part.tokens());
+      StageProgress.advance("eval loss", shard.model(), 1, shard.batches(), part.tokenCount());
       out.output(KV.of("eval_loss", part));
     }
 
@@ -72,7 +72,7 @@ final class LossSteps {
     @ProcessElement
     public void process(
         @Element KV<String, Iterable<LossPart>> parts, OutputReceiver<EvalLossReport> out) {
-      EvalLossReport report = ValidationLoss.combine(parts.getValue());
+      EvalLossReport report = ValidationLoss.combine(parts.getValue(), settings.batch());
       try {
         AtomicFiles.writeString(settings.evalLossFile(), Jsonl.pretty(report.toJson()));
       } catch (IOException e) {

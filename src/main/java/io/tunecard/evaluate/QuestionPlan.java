@@ -1,6 +1,7 @@
 package io.tunecard.evaluate;
 
 import io.tunecard.files.BadInputException;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.rundir.DatasetRow;
 import java.nio.file.Path;
@@ -79,9 +80,11 @@ public final class QuestionPlan {
     }
     List<DatasetRow> rows = SplitRows.read(s.run().split(s.split()), s.limit());
     List<QuestionBatch.Question> out = new ArrayList<>();
-    try (ChatTemplate t = ChatTemplate.load(tokenizer, config)) {
-      for (DatasetRow r : rows) {
-        long[] prompt = ChatTemplate.fit(t.prompt(r.question()), fit);
+    try (ChatTemplate t = ChatTemplate.load(baseDir, tokenizer, config)) {
+      List<long[]> prompts = t.prompts(rows.stream().map(DatasetRow::question).toList());
+      for (int i = 0; i < rows.size(); i++) {
+        DatasetRow r = rows.get(i);
+        long[] prompt = ChatTemplate.fit(prompts.get(i), fit);
         out.add(new QuestionBatch.Question(r.id(), r.question(), r.answer(), prompt));
       }
     }

@@ -1,6 +1,8 @@
 package io.tunecard.evaluate;
 
 import ai.djl.ndarray.NDManager;
+import io.tunecard.model.ChatTemplate;
+import io.tunecard.model.EvalLosses;
 import io.tunecard.model.LossValue;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.model.TokenBatch;
@@ -15,11 +17,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The eval loss of the {@code djl} engine: every validation row as the chat template's ids (prompt
- * + answer + EOS, cut to max_seq_len; a row whose prompt fills max_seq_len has no answer token and
- * is left out), the loss on the answer tokens only, summed over all rows and divided by their
- * answer-token count. Rows are batched in a fixed order (by length, then by id), so the sum is the
- * same whichever worker scores which batch.
+ * The eval loss of the {@code djl} engine: every validation row as the chat template's exchange
+ * (cut to max_seq_len; a row whose prompt fills max_seq_len has no answer token and is left out),
+ * the loss on the answer tokens only, kept row by row, then both definitions of {@link
+ * io.tunecard.model.EvalLosses} over the rows in split order with the eval batch size. Rows are
+ * scored in batches of similar length (by length, then split order), so the result is the same
+ * whichever worker scores which batch.
  */
 public final class ValidationLoss {
   private ValidationLoss() {}
@@ -32,17 +35,18 @@ public final class ValidationLoss {
     List<DatasetRow> rows = SplitRows.read(s.run().split("validation"), null);
     List<long[]> examples = new ArrayList<>();
     List<Integer> prompts = new ArrayList<>();
-    try (ChatTemplate t = ChatTemplate.load(tokenizer, MistralConfig.read(baseDir))) {
-      for (DatasetRow r : rows) {
-        long[] prompt = t.prompt(r.question());
-        long[] answer = t.answer(r.answer());
-        long[] ids = Arrays.copyOf(prompt, Math.min(s.maxSeqLen(), prompt.length + answer.length));
-        if (ids.length <= prompt.length) {
+    try (ChatTemplate t = ChatTemplate.load(baseDir, tokenizer, MistralConfig.read(baseDir))) {
+      List<ChatTemplate.Exchange> all =
+          t.exchanges(
+              rows.stream().map(DatasetRow::question).toList(),
+              rows.stream().map(DatasetRow::answer).toList());
+      for (ChatTemplate.Exchange x : all) {
+        long[] ids = Arrays.copyOf(x.ids(), Math.min(s.maxSeqLen(), x.ids().length));
+        if (ids.length <= x.promptLength()) {
           continue; // the prompt fills max_seq_len: no answer token to score
         }
-        System.arraycopy(answer, 0, ids, prompt.length, ids.length - prompt.length);
         examples.add(ids);
-        prompts.add(prompt.length);
+        prompts.add(x.promptLength());
       }
     }
     Integer[] order = new Integer[examples.size()];
@@ -61,9 +65,11 @@ public final class ValidationLoss {
       for (int from = 0, index = 0; from < order.length; from += s.batch(), index++) {
         int to = Math.min(order.length, from + s.batch());
         List<long[]> ids = new ArrayList<>();
+        int[] places = new int[to - from];
         int[] promptLengths = new int[to - from];
         for (int i = from; i < to; i++) {
           ids.add(examples.get(order[i]));
+          places[i - from] = order[i];
           promptLengths[i - from] = prompts.get(order[i]);
         }
         shards.add(
@@ -73,6 +79,7 @@ public final class ValidationLoss {
                 model[2] == null ? null : Long.valueOf(model[2]),
                 index,
                 batches,
+                places,
                 ids,
                 promptLengths));
       }
@@ -80,7 +87,7 @@ public final class ValidationLoss {
     return shards;
   }
 
-  /** The summed NLL of one shard with the model it names (its adapter swapped in). */
+  /** Each row's summed NLL of one shard with the model it names (its adapter swapped in). */
   public static LossPart score(LoadedModel m, LossShard shard) {
     m.useAdapter(shard.adapter() == null ? null : Path.of(shard.adapter()));
     int b = shard.ids().size();
@@ -98,16 +105,22 @@ public final class ValidationLoss {
         labels[i][t] = row[t];
       }
     }
-    LossValue v;
+    LossValue[] v;
     try (NDManager step = m.manager().newSubManager()) {
-      v = m.model().loss(step, new TokenBatch(ids, mask, labels));
+      v = m.model().rowLosses(step, new TokenBatch(ids, mask, labels));
+    }
+    double[] sums = new double[b];
+    long[] tokens = new long[b];
+    for (int i = 0; i < b; i++) {
+      sums[i] = v[i].sum();
+      tokens[i] = v[i].tokens();
     }
     return new LossPart(
-        shard.model(), shard.adapter(), shard.step(), shard.index(), b, v.sum(), v.tokens());
+        shard.model(), shard.adapter(), shard.step(), shard.index(), shard.rows(), sums, tokens);
   }
 
-  /** Sums each model's parts in batch order (so the result never depends on arrival order). */
-  public static EvalLossReport combine(Iterable<LossPart> parts) {
+  /** Each model's rows back in split order, then both definitions with {@code batchSize}. */
+  public static EvalLossReport combine(Iterable<LossPart> parts, int batchSize) {
     Map<String, List<LossPart>> byModel = new HashMap<>();
     for (LossPart p : parts) {
       byModel.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(p);
@@ -116,18 +129,23 @@ public final class ValidationLoss {
     int rows = 0;
     List<LossResult> checkpoints = new ArrayList<>();
     for (List<LossPart> list : byModel.values()) {
-      list.sort(Comparator.comparingInt(LossPart::index));
-      double sum = 0;
-      long tokens = 0;
-      int n = 0;
+      int n = list.stream().mapToInt(p -> p.rows().length).sum();
+      LossValue[] inOrder = new LossValue[n];
       for (LossPart p : list) {
-        sum += p.sum();
-        tokens += p.tokens();
-        n += p.rows();
+        for (int i = 0; i < p.rows().length; i++) {
+          inOrder[p.rows()[i]] = new LossValue(p.sums()[i], p.tokens()[i]);
+        }
       }
+      EvalLosses losses = EvalLosses.of(Arrays.asList(inOrder), batchSize);
       LossPart first = list.get(0);
       LossResult r =
-          new LossResult(first.model(), first.adapter(), first.step(), sum / tokens, tokens);
+          new LossResult(
+              first.model(),
+              first.adapter(),
+              first.step(),
+              losses.trainer(),
+              losses.tokenWeighted(),
+              losses.tokens());
       if (first.adapter() == null) {
         base = r;
         rows = n;
@@ -136,6 +154,6 @@ public final class ValidationLoss {
         rows = Math.max(rows, n);
       }
     }
-    return new EvalLossReport("validation", rows, base, checkpoints);
+    return new EvalLossReport("validation", rows, batchSize, base, checkpoints);
   }
 }

@@ -1,6 +1,5 @@
 package io.tunecard.ingest;
 
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsoup.nodes.Entities;
@@ -113,11 +112,6 @@ public final class Text {
    * letters and digits removed ("What is (are) Gout ?" and "what is gout" share one key).
    */
   public static String nearKey(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.toLowerCase(Locale.ROOT)
-        .codePoints()
-        .filter(Character::isLetterOrDigit)
-        .forEach(b::appendCodePoint);
-    return b.toString();
+    return io.tunecard.rundir.QuestionKey.near(s);
   }
 }

@@ -14,6 +14,35 @@ final class CausalLmLoss {
 
   /** The summed negative log-likelihood, a scalar array (differentiable). */
   static NDArray sum(Decoder decoder, NDArray hidden, TokenBatch batch) {
+    return nll(decoder, hidden, batch).sum().neg();
+  }
+
+  /**
+   * Each row's summed negative log-likelihood and supervised token count, the sums taken in double
+   * precision (not differentiable).
+   */
+  static LossValue[] perRow(Decoder decoder, NDArray hidden, TokenBatch batch) {
+    float[] logp = nll(decoder, hidden, batch).toFloatArray(); // (n): log p of each target
+    LossValue[] out = new LossValue[batch.batchSize()];
+    int t = batch.length();
+    int k = 0;
+    for (int i = 0; i < out.length; i++) {
+      long[] labels = batch.labels()[i];
+      double sum = 0;
+      long tokens = 0;
+      for (int j = 0; j + 1 < t; j++) {
+        if (labels[j + 1] != TokenBatch.IGNORE) {
+          sum -= logp[k++];
+          tokens++;
+        }
+      }
+      out[i] = new LossValue(sum, tokens);
+    }
+    return out;
+  }
+
+  /** log p(label) at every supervised position, in row-major order: (n, 1). */
+  private static NDArray nll(Decoder decoder, NDArray hidden, TokenBatch batch) {
     int b = batch.batchSize();
     int t = batch.length();
     long n = batch.supervisedTokens();
@@ -52,8 +81,6 @@ final class CausalLmLoss {
       logits = logits.toType(DataType.FLOAT32, false);
     }
     NDArray logp = logits.logSoftmax(-1);
-    NDArray nll =
-        logp.gather(NativeArrays.of(hidden.getManager(), targets, new Shape(n, 1)), 1); // (n, 1)
-    return nll.sum().neg();
+    return logp.gather(NativeArrays.of(hidden.getManager(), targets, new Shape(n, 1)), 1);
   }
 }

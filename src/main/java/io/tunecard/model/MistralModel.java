@@ -83,6 +83,16 @@ public final class MistralModel {
     }
   }
 
+  /** Each row's summed answer-token loss and token count, in eval mode (no dropout, no graph). */
+  public LossValue[] rowLosses(NDManager m, TokenBatch batch) {
+    requireLabels(batch);
+    try (NDScope scope = new NDScope()) {
+      ForwardContext ctx = context(m, batch, false, 0);
+      NDArray hidden = layers(decoder.embed(batch.idsArray(m)), ctx, 0);
+      return CausalLmLoss.perRow(decoder, hidden, batch);
+    }
+  }
+
   /**
    * One forward and backward pass in training mode (LoRA dropout on): adds the gradients of {@code
    * gradScale * mean loss} to every parameter that requires them (the adapter's; the base weights'

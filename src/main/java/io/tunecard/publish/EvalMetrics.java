@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * The figures a gate can test, read from {@code eval/metrics.json}: {@code eval_loss} and {@code
- * perplexity} are the best checkpoint's (from its {@code eval_loss} section); every other metric is
- * a generation metric's {@code mean} under one strategy.
+ * perplexity} are the best checkpoint's (from its {@code eval_loss} section; {@code eval_loss} as
+ * transformers' Trainer computes it, files from before both definitions were reported give {@code
+ * loss}); every other metric is a generation metric's {@code mean} under one strategy.
  */
 public final class EvalMetrics {
   /** Metrics where a smaller value is better; for every other metric a larger one is. */
@@ -76,7 +77,7 @@ public final class EvalMetrics {
       String best = bestCheckpoint();
       for (JsonNode c : root.path("eval_loss").path("checkpoints")) {
         if (best.equals(c.path("checkpoint").asText())) {
-          JsonNode loss = c.path("loss");
+          JsonNode loss = c.path("eval_loss").isNumber() ? c.path("eval_loss") : c.path("loss");
           if (metric.equals("perplexity")) {
             JsonNode ppl = c.path("perplexity");
             if (ppl.isNumber()) {

@@ -18,9 +18,9 @@ import java.util.List;
 /**
  * Fills {@code answer_tokens} of {@code dataset/stats.json} once the run has a tokenizer: the same
  * keys as {@code answer_chars} (min, nearest-rank p50/p90/p99, max, mean with one decimal) over
- * every usable row of the three splits, counting each answer as the chat template encodes it,
- * {@code enc(" " + answer)} (without the end-of-sequence id). The file is rewritten atomically with
- * its other keys untouched.
+ * every usable row of the three splits, counting each answer as {@code enc(" " + answer)}, the
+ * answer part of the {@code mistral-inst} template without its end-of-sequence id. The file is
+ * rewritten atomically with its other keys untouched.
  */
 final class AnswerTokens {
   private AnswerTokens() {}
@@ -49,8 +49,7 @@ final class AnswerTokens {
     }
     int[] counts = new int[answers.size()];
     try (HuggingFaceTokenizer tokenizer = TokenizerFiles.load(tokenizerFile)) {
-      ChatTemplate enc = new ChatTemplate(tokenizer, new SpecialIds(1, 2, 2));
-      List<int[]> ids = enc.encode(answers);
+      List<int[]> ids = Tokens.encode(tokenizer, answers);
       for (int i = 0; i < counts.length; i++) {
         counts[i] = ids.get(i).length;
       }

@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * {@code base/tunecard_base.json}: the hash of what a pre-trained scratch base was made from (the
- * size and pre-training settings, the tokenizer file, the train split, the seed), written inside
- * the base directory before it is renamed into place. A complete base whose stamp matches the
- * current inputs is reused; any other is rebuilt.
+ * size and pre-training settings, the tokenizer file, the chat template written beside it, the
+ * train split, the seed), written inside the base directory before it is renamed into place. A
+ * complete base whose stamp matches the current inputs is reused; any other is rebuilt.
  */
 final class BaseStamp {
   static final String FILE = "tunecard_base.json";
@@ -26,7 +26,13 @@ final class BaseStamp {
 
   /** The files a complete base directory holds (besides metrics.jsonl, copied in by the parent). */
   static final List<String> FILES =
-      List.of("config.json", "model.safetensors", "generation_config.json", "tokenizer.json", FILE);
+      List.of(
+          "config.json",
+          "model.safetensors",
+          "generation_config.json",
+          "tokenizer.json",
+          "tokenizer_config.json",
+          FILE);
 
   private BaseStamp() {}
 
@@ -34,6 +40,7 @@ final class BaseStamp {
     ObjectNode keep = Jsonl.MAPPER.createObjectNode();
     JsonNode model = pretrainSpec.section("model");
     keep.set("scratch", model.path("scratch"));
+    keep.set("chat_template", model.path("chat_template"));
     keep.put("tokenizer_sha256", TrainSpecHash.sha256(Path.of(model.path("tokenizer").asText())));
     JsonNode data = pretrainSpec.section("data");
     keep.put("train_sha256", TrainSpecHash.sha256(Path.of(data.path("train").asText())));

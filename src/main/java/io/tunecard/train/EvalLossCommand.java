@@ -8,6 +8,7 @@ import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.model.BaseWeights;
+import io.tunecard.model.EvalLosses;
 import io.tunecard.model.LossValue;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.lora.LoraAdapter;
@@ -23,9 +24,10 @@ import java.util.List;
 
 /**
  * The {@code eval_loss} command of the djl engine: the answer-token loss of the base model and of
- * each listed adapter on the validation rows, written to {@code <output_dir>/eval_loss.json} in the
- * hf worker's format ({@code split, rows, base, checkpoints[{checkpoint, step, loss, perplexity,
- * tokens}], best}).
+ * each listed adapter on the validation rows, under both definitions of {@link EvalLosses} with the
+ * spec's {@code eval_loss.batch}, written to {@code <output_dir>/eval_loss.json} in the hf worker's
+ * format ({@code split, rows, batch_size, base, checkpoints[{checkpoint, step, eval_loss,
+ * eval_loss_token_weighted, loss, perplexity, tokens}], best}).
  */
 final class EvalLossCommand {
   static final int DEFAULT_BATCH = 8;
@@ -54,7 +56,8 @@ final class EvalLossCommand {
             ? data.get("validation_limit").asInt()
             : null;
     try (WorkerBase base = WorkerBase.open(spec.section("model"))) {
-      EncodedSplit val = base.template().encode(QaRow.read(valFile, limit), base.maxSeqLen());
+      EncodedSplit val =
+          EncodedSplit.of(base.template(), QaRow.read(valFile, limit), base.maxSeqLen());
       if (val.examples().isEmpty()) {
         throw new BadInputException(valFile + ": no row leaves an answer token");
       }
@@ -65,6 +68,7 @@ final class EvalLossCommand {
       ObjectNode doc = Jsonl.MAPPER.createObjectNode();
       doc.put("split", "validation");
       doc.put("rows", val.examples().size());
+      doc.put("batch_size", batch);
       doc.putNull("base");
       ArrayNode list = Jsonl.MAPPER.createArrayNode();
       String best = null;
@@ -74,7 +78,7 @@ final class EvalLossCommand {
         MistralModel model = new MistralModel(weights, null);
         for (Path entry : entries) {
           String label = entry == null ? "base" : entry.getFileName().toString();
-          LossValue v;
+          EvalLosses v;
           if (entry == null) {
             model.setAdapter(null);
             v = score(model, val, batch, base, root, progress, label);
@@ -85,12 +89,15 @@ final class EvalLossCommand {
               model.setAdapter(null);
             }
           }
-          double loss = LoraTraining.finite(v.mean(), "eval loss of " + label);
+          double loss = LoraTraining.finite(v.trainer(), "eval loss of " + label);
+          double weighted = LoraTraining.finite(v.tokenWeighted(), "eval loss of " + label);
           ObjectNode r = Jsonl.MAPPER.createObjectNode();
           if (entry != null) {
             r.put("checkpoint", label);
             r.put("step", stepOf(entry));
           }
+          r.put("eval_loss", loss);
+          r.put("eval_loss_token_weighted", weighted);
           r.put("loss", loss);
           r.put("perplexity", Math.exp(loss));
           r.put("tokens", v.tokens());
@@ -116,7 +123,7 @@ final class EvalLossCommand {
     }
   }
 
-  private static LossValue score(
+  private static EvalLosses score(
       MistralModel model,
       EncodedSplit val,
       int batch,
@@ -124,14 +131,16 @@ final class EvalLossCommand {
       NDManager root,
       Progress progress,
       String label) {
-    return LossEvaluator.evaluate(
-        model,
-        val.examples(),
-        batch,
-        base.ids().pad(),
-        root,
-        (done, total) ->
-            progress.maybe("eval_loss", done, total, label, null, null, done == total));
+    List<LossValue> rows =
+        LossEvaluator.rows(
+            model,
+            val.examples(),
+            batch,
+            base.padId(),
+            root,
+            (done, total) ->
+                progress.maybe("eval_loss", done, total, label, null, null, done == total));
+    return EvalLosses.of(rows, batch);
   }
 
   private static Long stepOf(Path dir) {

@@ -141,7 +141,7 @@ final class LoraTraining {
             model,
             val,
             train.path("micro_batch").asInt(),
-            data.ids().pad(),
+            data.padId(),
             root,
             (done, all) -> progress.maybe("eval_loss", done, all, label, null, null, done == all));
     return finite(v.mean(), "eval loss");

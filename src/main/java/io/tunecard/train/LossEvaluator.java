@@ -35,4 +35,30 @@ final class LossEvaluator {
     }
     return total;
   }
+
+  /**
+   * Each example's summed answer-token NLL and token count, in the examples' order (scored longest
+   * first, {@code batch} at a time), for {@link io.tunecard.model.EvalLosses}.
+   */
+  static List<LossValue> rows(
+      MistralModel model,
+      List<Example> examples,
+      int batch,
+      int padId,
+      NDManager parent,
+      Progress progress) {
+    List<int[]> groups = MicroBatches.evalBatches(examples, batch);
+    LossValue[] out = new LossValue[examples.size()];
+    for (int k = 0; k < groups.size(); k++) {
+      int[] rows = groups.get(k);
+      try (NDManager m = parent.newSubManager()) {
+        LossValue[] v = model.rowLosses(m, MicroBatches.collate(examples, rows, padId));
+        for (int i = 0; i < rows.length; i++) {
+          out[rows[i]] = v[i];
+        }
+      }
+      progress.batchDone(k + 1, groups.size());
+    }
+    return java.util.Arrays.asList(out);
+  }
 }

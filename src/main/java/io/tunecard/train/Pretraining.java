@@ -5,13 +5,17 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
 import io.tunecard.model.AdamW;
 import io.tunecard.model.BaseWeights;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.LossValue;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.model.MistralModel;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.StepOptions;
 import io.tunecard.model.TokenBatch;
+import io.tunecard.tokenize.TokenizerConfig;
 import io.tunecard.tokenize.TokenizerFiles;
 import io.tunecard.worker.EventWriter;
 import io.tunecard.worker.EventWriter.StepMetrics;
@@ -60,9 +64,17 @@ final class Pretraining {
     int seqLen = s.path("seq_len").asInt();
     try (HuggingFaceTokenizer tokenizer = TokenizerFiles.load(tokenizerFile)) {
       MistralConfig probe = config(s, vocab, null, null, null);
-      SpecialIds ids = SpecialIds.of(probe, tokenizer, tokenizerFile);
-      MistralConfig config = config(s, vocab, ids.bos(), ids.eos(), ids.pad());
-      ChatTemplate enc = new ChatTemplate(tokenizer, ids);
+      SpecialIds ids =
+          SpecialIds.resolve(
+              probe, TokenizerConfig.NONE, Jsonl.readTree(tokenizerFile), tokenizerFile);
+      MistralConfig config =
+          config(
+              s,
+              vocab,
+              Math.toIntExact(ids.bos()),
+              Math.toIntExact(ids.eos()[0]),
+              Math.toIntExact(ids.pad()));
+      Documents enc = new Documents(tokenizer, ids);
       Path trainFile = Path.of(data.path("train").asText());
       List<int[]> docs = documents(enc, QaRow.read(trainFile, intOrNull(data, "train_limit")));
       List<int[]> val =
@@ -106,7 +118,8 @@ final class Pretraining {
           batch,
           seqLen,
           s.path("lr").asDouble(),
-          tokenizerFile);
+          tokenizerFile,
+          model.path("chat_template").asText(ChatTemplate.DEFAULT_FALLBACK));
     }
   }
 
@@ -120,7 +133,8 @@ final class Pretraining {
       int batch,
       int seqLen,
       double lr,
-      Path tokenizerFile)
+      Path tokenizerFile,
+      String chatTemplate)
       throws IOException {
     Progress progress = new Progress(events);
     LrSchedule schedule = LrSchedule.of("cosine", lr, WARMUP_RATIO, steps);
@@ -174,7 +188,7 @@ final class Pretraining {
                   val.size()));
         }
         weights.setTrainable(false);
-        Path out = write(spec, weights, tokenizerFile);
+        Path out = write(spec, weights, tokenizerFile, chatTemplate, config);
         events.done((long) steps, Double.isNaN(last) ? null : last, null, List.of(out.toString()));
       }
     }
@@ -197,8 +211,17 @@ final class Pretraining {
     return LoraTraining.finite(total.mean(), "validation loss");
   }
 
-  /** The base directory, filled under a temporary name and renamed into place whole. */
-  private static Path write(WorkerSpec spec, BaseWeights weights, Path tokenizerFile)
+  /**
+   * The base directory, filled under a temporary name and renamed into place whole. Besides the
+   * weights it holds the tokenizer and a tokenizer_config.json with the chat template the fine-tune
+   * uses ({@code model.chat_template}), so transformers loads it as it is, template included.
+   */
+  private static Path write(
+      WorkerSpec spec,
+      BaseWeights weights,
+      Path tokenizerFile,
+      String chatTemplate,
+      MistralConfig config)
       throws IOException {
     Path target = spec.outputDir();
     Path staging = AtomicFiles.stagingDirectory(target);
@@ -206,6 +229,7 @@ final class Pretraining {
       weights.save(staging);
       Files.copy(
           tokenizerFile, staging.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+      TokenizerConfig.writeForScratch(staging, chatTemplate, config.maxPositionEmbeddings());
       BaseStamp.write(staging, BaseStamp.inputsHash(spec));
       AtomicFiles.publish(staging, target);
     } finally {
@@ -238,18 +262,29 @@ final class Pretraining {
    * Two documents per row, {@code [bos] + enc(question) + [eos]} and {@code [bos] + enc(" " +
    * answer) + [eos]} (the answer encoded as the chat template encodes it).
    */
-  static List<int[]> documents(ChatTemplate enc, List<QaRow> rows) {
+  static List<int[]> documents(Documents enc, List<QaRow> rows) {
     List<int[]> q = enc.encode(rows.stream().map(QaRow::question).toList());
     List<int[]> a = enc.encode(rows.stream().map(r -> " " + r.answer()).toList());
-    SpecialIds ids = enc.specialIds();
+    int bos = Math.toIntExact(enc.ids().bos());
+    int eos = Math.toIntExact(enc.ids().eos()[0]);
     List<int[]> docs = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       for (int[] text : List.of(q.get(i), a.get(i))) {
-        int[] d = ChatTemplate.concat(new int[] {ids.bos()}, text);
-        docs.add(ChatTemplate.concat(d, new int[] {ids.eos()}));
+        int[] d = new int[text.length + 2];
+        d[0] = bos;
+        System.arraycopy(text, 0, d, 1, text.length);
+        d[d.length - 1] = eos;
+        docs.add(d);
       }
     }
     return docs;
+  }
+
+  /** Plain documents: the tokenizer's ids of a text (no special ids added) and the ids to wrap. */
+  record Documents(HuggingFaceTokenizer tokenizer, SpecialIds ids) {
+    List<int[]> encode(List<String> texts) {
+      return Tokens.encode(tokenizer, texts);
+    }
   }
 
   static int[] concat(List<int[]> docs, int[] order) {

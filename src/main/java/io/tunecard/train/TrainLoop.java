@@ -168,8 +168,7 @@ final class TrainLoop {
     adapter.zeroGradients();
     double sum = 0;
     for (int k = 0; k < mbs.size(); k++) {
-      TokenBatch batch =
-          MicroBatches.collate(data.train().examples(), mbs.get(k), data.ids().pad());
+      TokenBatch batch = MicroBatches.collate(data.train().examples(), mbs.get(k), data.padId());
       long n = batch.supervisedTokens();
       try (NDManager m = root.newSubManager()) {
         LossValue v =

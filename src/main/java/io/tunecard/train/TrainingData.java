@@ -2,7 +2,9 @@ package io.tunecard.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.Projection;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.lora.LoraConfig;
 import io.tunecard.worker.EventWriter;
 import io.tunecard.worker.WorkerSpec;
@@ -11,9 +13,9 @@ import java.util.EnumSet;
 import java.util.Locale;
 
 /**
- * The rows a training child works on, formatted and tokenized: the train split (its first {@code
- * data.train_limit} rows) and, when given, the validation split (its first {@code
- * data.validation_limit} rows).
+ * The rows a training child works on, formatted by the base's chat template and tokenized: the
+ * train split (its first {@code data.train_limit} rows) and, when given, the validation split (its
+ * first {@code data.validation_limit} rows).
  *
  * @param validation null when the spec names no validation split
  */
@@ -47,13 +49,18 @@ record TrainingData(
     return new TrainingData(train, val, base.ids(), loraConfig(spec, base), trainFile, valFile);
   }
 
+  /** The pad id as the batching code takes it. */
+  int padId() {
+    return Math.toIntExact(ids.pad());
+  }
+
   private static Integer limit(JsonNode data, String key) {
     return data.path(key).isIntegralNumber() ? data.get(key).asInt() : null;
   }
 
   private static EncodedSplit encode(
       ChatTemplate template, Path file, Integer limit, int maxSeqLen, WorkerBase base) {
-    EncodedSplit split = template.encode(QaRow.read(file, limit), maxSeqLen);
+    EncodedSplit split = EncodedSplit.of(template, QaRow.read(file, limit), maxSeqLen);
     int vocab = base.config().vocabSize();
     for (Example e : split.examples()) {
       for (int id : e.ids()) {

@@ -6,6 +6,8 @@ package io.tunecard.workflow;
  * as not computed, never estimated.
  */
 public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline, int batch) {
+  /** Pairs matched per batch: bert_score's default, whose padding the scores depend on. */
+  public static final int DEFAULT_BATCH = 64;
 
   public BertScoreSpec {
     Check.present("model", model);
@@ -18,6 +20,6 @@ public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline
         s.string("model", "roberta-large"),
         s.integer("layer", 17),
         s.bool("rescale_with_baseline", false),
-        s.integer("batch", 32));
+        s.integer("batch", DEFAULT_BATCH));
   }
 }

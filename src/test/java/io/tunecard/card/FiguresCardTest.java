@@ -58,12 +58,20 @@ class FiguresCardTest {
   }
 
   /** A CSV number as the card shows it: trailing zeros dropped down to {@code min} decimals. */
+  /** As the card shows a number: its decimal mark, and thousands grouped as Numbers groups them. */
   static String shown(String csv, int min, char decimalMark) {
     BigDecimal d = new BigDecimal(csv).stripTrailingZeros();
     if (d.scale() < min) {
       d = d.setScale(min);
     }
-    return d.toPlainString().replace('.', decimalMark);
+    String plain = d.toPlainString();
+    long whole = d.abs().longValue();
+    if (decimalMark == '.' && whole >= 1000) {
+      String[] parts = plain.split("\\.");
+      String grouped = String.format(java.util.Locale.ENGLISH, "%,d", Long.parseLong(parts[0]));
+      return parts.length > 1 ? grouped + "." + parts[1] : grouped;
+    }
+    return plain.replace('.', decimalMark);
   }
 
   /** Expected cells: (CSV text, minimum decimals) for every number of both CSV files. */

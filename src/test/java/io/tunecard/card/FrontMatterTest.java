@@ -25,6 +25,10 @@ class FrontMatterTest {
   }
 
   static void assertEveryResultIsComplete(JsonNode yaml) {
+    assertEveryResultIsComplete(yaml, "lavita/MedQuAD");
+  }
+
+  static void assertEveryResultIsComplete(JsonNode yaml, String datasetType) {
     JsonNode index = yaml.get("model-index");
     assertThat(index.isArray()).isTrue();
     assertThat(index.get(0).get("name").asText()).isNotBlank();
@@ -32,7 +36,7 @@ class FrontMatterTest {
       assertThat(r.at("/task/type").asText()).isEqualTo("text-generation");
       assertThat(r.at("/task/name").asText()).isNotBlank();
       assertThat(r.at("/dataset/name").asText()).isEqualTo("MedQuAD");
-      assertThat(r.at("/dataset/type").asText()).isEqualTo("lavita/MedQuAD");
+      assertThat(r.at("/dataset/type").asText()).isEqualTo(datasetType);
       assertThat(r.at("/dataset/split").asText()).isIn("validation", "test");
       assertThat(r.get("metrics").size()).isPositive();
       for (JsonNode m : r.get("metrics")) {
@@ -72,7 +76,13 @@ class FrontMatterTest {
   void runCardHasLossAndEveryStrategyWithTheRightSplits() throws Exception {
     CardModel card = CardFixtures.runCard();
     JsonNode yaml = frontMatterOf(card);
-    assertEveryResultIsComplete(yaml);
+    // The run read MedQuAD's original XML, which is no Hub data set.
+    assertEveryResultIsComplete(yaml, "medquad");
+    assertThat(yaml.has("datasets")).isFalse();
+    // The headline loss is Trainer's eval_loss, and says so.
+    assertThat(yaml.at("/model-index/0/results/0/metrics/0/type").asText()).isEqualTo("loss");
+    assertThat(yaml.at("/model-index/0/results/0/metrics/0/name").asText())
+        .contains("eval_loss", "Trainer", "batch 16", "2453 rows", "step-150");
     // A scratch base is not a Hub model: no base_model key.
     assertThat(yaml.has("base_model")).isFalse();
     JsonNode results = yaml.get("model-index").get(0).get("results");

@@ -19,11 +19,16 @@ class NumbersTest {
   }
 
   @Test
-  void groupsOnlyFromFiveDigits() {
+  void oneThousandsSeparatorPerLanguage() {
+    // Spanish: a no-break space from five digits on; English: a comma from four digits on.
     assertThat(es.integer(4308)).isEqualTo("4308");
-    assertThat(en.integer(4308)).isEqualTo("4308");
-    assertThat(es.integer(11485)).isEqualTo("11.485");
+    assertThat(es.integer(11485)).isEqualTo("11\u00a0485");
+    assertThat(es.integer(47457)).isEqualTo("47\u00a0457");
+    assertThat(es.fixed(12345.5, 1)).isEqualTo("12\u00a0345,5");
+    assertThat(en.integer(999)).isEqualTo("999");
+    assertThat(en.integer(2452)).isEqualTo("2,452");
     assertThat(en.integer(16407)).isEqualTo("16,407");
+    assertThat(en.fixed(1234.5, 2)).isEqualTo("1,234.50");
   }
 
   @Test

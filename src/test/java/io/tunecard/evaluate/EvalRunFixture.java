@@ -6,6 +6,7 @@ import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
 import io.tunecard.model.AdamW;
 import io.tunecard.model.BaseWeights;
+import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.Projection;
@@ -93,7 +94,7 @@ public final class EvalRunFixture {
         MistralConfig.mistral(bpe.size(), 32, 64, 2, 4, 2, 8, 1e-5, 10000.0, 128, 1, 2, 5);
     try (NDManager root = NDManager.newBaseManager();
         BaseWeights base = BaseWeights.random(config, 7, root);
-        ChatTemplate chat = ChatTemplate.load(tokenizer, config);
+        ChatTemplate chat = ChatTemplate.load(null, tokenizer, config);
         LoraAdapter lora =
             LoraAdapter.create(
                 config, new LoraConfig(4, 8, 0.0, EnumSet.allOf(Projection.class)), 3, root);
@@ -134,10 +135,10 @@ public final class EvalRunFixture {
     int[][] mask = new int[rows.size()][len];
     long[][] labels = new long[rows.size()][len];
     for (int i = 0; i < rows.size(); i++) {
-      long[] p = chat.prompt(rows.get(i).question());
-      long[] a = chat.answer(rows.get(i).answer());
-      long[] all = Arrays.copyOf(p, p.length + a.length);
-      System.arraycopy(a, 0, all, p.length, a.length);
+      ChatTemplate.Exchange x =
+          chat.exchanges(List.of(rows.get(i).question()), List.of(rows.get(i).answer())).get(0);
+      long[] p = Arrays.copyOf(x.ids(), x.promptLength());
+      long[] all = x.ids();
       Arrays.fill(ids[i], chat.ids().pad());
       Arrays.fill(labels[i], TokenBatch.IGNORE);
       for (int t = 0; t < Math.min(len, all.length); t++) {

@@ -8,6 +8,7 @@ import io.tunecard.model.MistralConfig;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.Parameter;
 import io.tunecard.model.Projection;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.TokenBatch;
 import io.tunecard.model.lora.LoraAdapter;
 import io.tunecard.model.lora.LoraConfig;

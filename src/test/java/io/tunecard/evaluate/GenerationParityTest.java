@@ -8,6 +8,7 @@ import io.tunecard.model.BaseWeights;
 import io.tunecard.model.Fixtures;
 import io.tunecard.model.LoadOptions;
 import io.tunecard.model.MistralModel;
+import io.tunecard.model.SpecialIds;
 import io.tunecard.model.lora.LoraAdapter;
 import io.tunecard.model.lora.PeftFormat;
 import java.util.ArrayList;

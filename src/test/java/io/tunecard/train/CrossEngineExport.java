@@ -54,7 +54,7 @@ public final class CrossEngineExport {
     try (WorkerBase base = WorkerBase.open(modelNode(djl))) {
       List<QaRow> rows = QaRow.read(djl.split("validation"), null).subList(0, 3);
       // Cut to three lengths, so that the batch has right padding to mask.
-      EncodedSplit enc = base.template().encode(rows, 96);
+      EncodedSplit enc = EncodedSplit.of(base.template(), rows, 96);
       int[] lengths = {96, 70, 45};
       int len = lengths[0];
       ObjectNode batch = Jsonl.MAPPER.createObjectNode();
