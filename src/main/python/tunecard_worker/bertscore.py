@@ -146,6 +146,8 @@ class Scorer:
         except Exception as e:  # noqa: BLE001
             raise WorkerError("bad_input", f"{directory}: cannot load the encoder ({e})") from e
         self.model.to(device).eval().requires_grad_(False)
+        if dtype == torch.float32:
+            torch.set_float32_matmul_precision("highest")  # fp32 is fp32 here, never TF32
         self.device, self.batch, self.layer = device, batch, layer
         self.encode_tokens = encode_tokens or (65536 if device.type == "cuda" else 4096)
         self.ids, self.states = {}, {}

@@ -26,6 +26,51 @@ def _step_of(directory: Path):
     return int(m.group(1)) if m else None
 
 
+def encode_validation(rows: list, template, spec: dict, events) -> list:
+    """The validation rows as examples (rows whose prompt fills max_seq_len are left out)."""
+    path = spec["data"]["validation"]
+    examples, stats = chat.encode_examples(rows, template, spec["model"]["max_seq_len"])
+    events.log(f"validation split {path}: {json.dumps(stats)}")
+    if not examples:
+        raise WorkerError("bad_input", f"{path}: no row leaves an answer token")
+    return examples
+
+
+def model_loss(model, examples: list, batch: int, pad: int, device, dtype, progress) -> tuple:
+    """(loss, answer tokens) of one model on the validation examples: the `eval_loss` command's
+    definition, also used by `evaluate`."""
+    return evaluate(model, examples, batch, pad, device, dtype, progress)
+
+
+def attach(model, peft_model, entry: str, name: str) -> tuple:
+    """(PEFT model, adapter name): the adapter in ``entry`` loaded and active (the first one
+    wraps ``model`` and is named "default")."""
+    if peft_model is None:
+        peft_model = load_adapter(model, entry)
+        name = "default"
+    else:
+        peft_model.load_adapter(entry, adapter_name=name)
+    peft_model.set_adapter(name)
+    modeling.no_input_casts(peft_model)
+    return peft_model, name
+
+
+def base_entry(loss: float, tokens: int) -> dict:
+    return {"loss": loss, "perplexity": math.exp(loss), "tokens": tokens}
+
+
+def checkpoint_entry(entry: str, loss: float, tokens: int) -> dict:
+    return {"checkpoint": Path(entry).name, "step": _step_of(Path(entry)), "loss": loss,
+            "perplexity": math.exp(loss), "tokens": tokens}
+
+
+def report(rows: int, base, checkpoints: list) -> dict:
+    """eval_loss.json: best = the lowest loss among checkpoints (the first listed on a tie)."""
+    best = min(checkpoints, key=lambda c: c["loss"], default=None)
+    return {"split": "validation", "rows": rows, "base": base, "checkpoints": checkpoints,
+            "best": best["checkpoint"] if best else None}
+
+
 def run(spec: dict, events) -> None:
     entries = spec["eval_loss"]["checkpoints"]
     batch = spec["eval_loss"].get("batch") or DEFAULT_BATCH
@@ -43,11 +88,8 @@ def run(spec: dict, events) -> None:
 
     model, template, pad = load_for_inference(spec, device, dtype)
     model.config.use_cache = False
-    examples, stats = chat.encode_examples(rows, template, spec["model"]["max_seq_len"])
-    events.log(f"validation split {data['validation']}: {json.dumps(stats)}")
-    if not examples:
-        raise WorkerError("bad_input", f"{data['validation']}: no row leaves an answer token")
-    peft_model, results, report = None, [], {"base": None, "checkpoints": []}
+    examples = encode_validation(rows, template, spec, events)
+    peft_model, results, base, checkpoints = None, [], None, []
     for n, entry in enumerate(entries):
         label = "base" if entry is None else Path(entry).name
 
@@ -56,29 +98,18 @@ def run(spec: dict, events) -> None:
 
         if entry is None:
             if peft_model is None:
-                loss, tokens = evaluate(model, examples, batch, pad, device, dtype, progress)
+                loss, tokens = model_loss(model, examples, batch, pad, device, dtype, progress)
             else:
                 with peft_model.disable_adapter():
-                    loss, tokens = evaluate(peft_model, examples, batch, pad, device, dtype,
-                                            progress)
-            report["base"] = {"loss": loss, "perplexity": math.exp(loss), "tokens": tokens}
+                    loss, tokens = model_loss(peft_model, examples, batch, pad, device, dtype,
+                                              progress)
+            base = base_entry(loss, tokens)
         else:
-            name = f"a{n}"
-            if peft_model is None:
-                peft_model = load_adapter(model, entry)
-                name = "default"
-            else:
-                peft_model.load_adapter(entry, adapter_name=name)
-            peft_model.set_adapter(name)
-            modeling.no_input_casts(peft_model)
-            loss, tokens = evaluate(peft_model, examples, batch, pad, device, dtype, progress)
-            report["checkpoints"].append({"checkpoint": label, "step": _step_of(Path(entry)),
-                                          "loss": loss, "perplexity": math.exp(loss),
-                                          "tokens": tokens})
+            peft_model, _ = attach(model, peft_model, entry, f"a{n}")
+            loss, tokens = model_loss(peft_model, examples, batch, pad, device, dtype, progress)
+            checkpoints.append(checkpoint_entry(entry, loss, tokens))
         results.append({"checkpoint": entry, "loss": loss, "tokens": tokens})
-    best = min(report["checkpoints"], key=lambda c: c["loss"], default=None)
-    doc = {"split": "validation", "rows": len(examples), "base": report["base"],
-           "checkpoints": report["checkpoints"], "best": best["checkpoint"] if best else None}
+    doc = report(len(examples), base, checkpoints)
     out_dir = Path(spec["output_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "eval_loss.json"
