@@ -111,25 +111,28 @@ def test_a_killed_evaluation_resumes_and_skips_what_it_wrote(tiny_model, splits,
     spec = evaluate_spec(tiny_model, splits, tmp_path / "out", adapters)
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec))
+    first, second = [s["name"] for s in spec["generate"]["strategies"]][:2]
     proc = subprocess.Popen(worker_cmd("evaluate", path), env=worker_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     for line in proc.stdout:  # the first base answers file is written before the second starts
         e = json.loads(line)
-        if e["event"] == "progress" and e.get("label") == f"{NAMES[1]} (base)":
+        if e["event"] == "progress" and e.get("label") == f"{second} (base)":
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    assert (tmp_path / "out" / "generations-base" / f"{NAMES[0]}.jsonl").is_file()
+    assert (tmp_path / "out" / "generations-base" / f"{first}.jsonl").is_file()
+    assert not (tmp_path / "out" / "generations-base" / f"{second}.jsonl").exists()
     assert not (tmp_path / "out" / "eval_loss.json").exists()
 
     code, events, stderr = run_worker("evaluate", spec, tmp_path)
     assert code == 0, stderr
     kept = [e["message"] for e in events if e["event"] == "log" and e["message"].endswith("kept")]
     assert any("eval_loss/base.json" in m for m in kept)
-    assert any(f"generations-base/{NAMES[0]}.jsonl" in m for m in kept)
+    assert any(f"generations-base/{first}.jsonl" in m for m in kept)
     redone = {(e["phase"], e.get("label")) for e in events if e["event"] == "progress"}
-    assert ("eval_loss", "base") not in redone and ("generate", f"{NAMES[0]} (base)") not in redone
+    assert ("eval_loss", "base") not in redone and ("generate", f"{first} (base)") not in redone
+    assert ("generate", f"{second} (base)") in redone and ("eval_loss", "step-2") in redone
     for f in sorted(out.rglob("*.json*")):
         rel = f.relative_to(out)
         assert (tmp_path / "out" / rel).read_bytes() == f.read_bytes(), rel
