@@ -1,7 +1,6 @@
 """`evaluate`: the whole evaluation in one process, equal to the separate commands, resumable."""
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -9,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import REPO, STRATEGIES, kinds, make_spec, run_worker, strategy, worker_cmd, worker_env
+from conftest import (REPO, STRATEGIES, kinds, make_spec, run_worker, strategy, worker_cmd,
+                      worker_env)
 
 ENCODER = REPO / "src" / "test" / "resources" / "fixtures" / "bertscore-parity" / "encoder"
 NAMES = ["greedy", "beam_4", "temp_1.2"]
@@ -99,7 +99,8 @@ def test_one_process_writes_what_the_separate_commands_write(tiny_model, splits,
 
     progress = {(e["phase"], e.get("label")) for e in events if e["event"] == "progress"}
     assert {p for p, _ in progress} == {"eval_loss", "generate", "bertscore"}
-    assert ("generate", "greedy (fine-tune)") in progress and ("generate", "greedy (base)") in progress
+    assert ("generate", "greedy (fine-tune)") in progress
+    assert ("generate", "greedy (base)") in progress
     assert all("tokens_per_s" in e for e in events
                if e["event"] == "progress" and e["phase"] != "eval_loss")
     assert set(events[-1]["outputs"]) == {str(p) for p in out.rglob("*.json*")}
@@ -133,6 +134,27 @@ def test_a_killed_evaluation_resumes_and_skips_what_it_wrote(tiny_model, splits,
     redone = {(e["phase"], e.get("label")) for e in events if e["event"] == "progress"}
     assert ("eval_loss", "base") not in redone and ("generate", f"{first} (base)") not in redone
     assert ("generate", f"{second} (base)") in redone and ("eval_loss", "step-2") in redone
+    for f in sorted(out.rglob("*.json*")):
+        rel = f.relative_to(out)
+        assert (tmp_path / "out" / rel).read_bytes() == f.read_bytes(), rel
+
+
+def test_a_kept_best_loss_is_attached_beside_a_recomputed_one(tiny_model, splits, adapters,
+                                                              full_run, tmp_path):
+    out, _, _ = full_run
+    shutil.copytree(out, tmp_path / "out")
+    doc = json.loads((out / "eval_loss.json").read_text())
+    other = next(c["checkpoint"] for c in doc["checkpoints"] if c["checkpoint"] != doc["best"])
+    (tmp_path / "out" / "eval_loss" / f"{other}.json").unlink()
+    (tmp_path / "out" / "eval_loss.json").unlink()
+    shutil.rmtree(tmp_path / "out" / "generations")
+    shutil.rmtree(tmp_path / "out" / "bertscore")
+    spec = evaluate_spec(tiny_model, splits, tmp_path / "out", adapters)
+    code, events, stderr = run_worker("evaluate", spec, tmp_path)
+    assert code == 0, stderr
+    losses = {e.get("label") for e in events
+              if e["event"] == "progress" and e["phase"] == "eval_loss"}
+    assert losses == {other}
     for f in sorted(out.rglob("*.json*")):
         rel = f.relative_to(out)
         assert (tmp_path / "out" / rel).read_bytes() == f.read_bytes(), rel

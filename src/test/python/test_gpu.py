@@ -97,6 +97,7 @@ def test_evaluate_on_the_gpu_in_bf16(tiny_model, splits, tmp_path):
         for name in ("greedy", "beam_4"):
             rows = read(tmp_path / "out" / folder / f"{name}.jsonl")
             assert len(rows) == 10
-            got = read(tmp_path / "out" / folder.replace("generations", "bertscore") / f"{name}.jsonl")
+            scores = folder.replace("generations", "bertscore")
+            got = read(tmp_path / "out" / scores / f"{name}.jsonl")
             want = cpu.score([r["prediction"] for r in rows], [r["reference"] for r in rows])
             assert max(abs(g["f1"] - w[2]) for g, w in zip(got, want)) <= 2e-2

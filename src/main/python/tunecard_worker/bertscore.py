@@ -4,8 +4,8 @@ package (docs/metrics.md).
 
 - Encoder: a RoBERTa model cut after layer L (transformers' ``RobertaModel`` built with
   ``num_hidden_layers=L``, as bert_score keeps ``encoder.layer[:L]``); its last hidden state is
-  layer L's output (L = 0: the embeddings). RoBERTa's position ids come from the ids, so a sentence's
-  states do not depend on the padding of its batch. fp32, or bf16 on a CUDA GPU.
+  layer L's output (L = 0: the embeddings). RoBERTa's position ids come from the ids, so a
+  sentence's states do not depend on the padding of its batch. fp32, or bf16 on a CUDA GPU.
 - Tokens: each sentence is ``str.strip()``-ed and encoded as ``<s>`` + the ids of ``" " + sentence``
   (bert_score's ``add_prefix_space=True``) cut to ``min(512, positions) - 2`` + ``</s>``.
 - Matching, in float64 from the fp32 (or bf16) states: cosine similarities of L2-normalised

@@ -44,7 +44,9 @@ def java_order(text: str) -> bytes:
 
 
 def fingerprint(spec: dict) -> str:
-    h = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8"))
+    """What the files depend on: the spec (but where they are) and the two data files."""
+    kept = {k: v for k, v in spec.items() if k != "output_dir"}
+    h = hashlib.sha256(json.dumps(kept, sort_keys=True).encode("utf-8"))
     for path in (spec["data"]["validation"], spec["data"]["questions"]):
         h.update(chat.sha256_file(path).encode("ascii"))
     return h.hexdigest()
@@ -97,8 +99,8 @@ def _check(spec: dict) -> list:
     if len(set(names)) != len(names):
         raise WorkerError("bad_input", f"generate.strategies: names must be unique, found {names}")
     step = eval_loss._step_of
-    return [None] * (len(adapters) < len(entries)) + sorted(
-        adapters, key=lambda e: (step(Path(e)) is None, step(Path(e)) or 0))
+    base = [None] if None in entries else []
+    return base + sorted(adapters, key=lambda e: (step(Path(e)) is None, step(Path(e)) or 0))
 
 
 class Evaluation:
@@ -156,11 +158,10 @@ class Evaluation:
             self.loss(peft_model, entry, examples, batch, pad)
         if self.missing_answers(ADAPTER):
             best = self.best()["checkpoint"]
-            if best in names:
-                peft_model.set_adapter(names[best])
-                model = peft_model.merge_and_unload(adapter_names=[names[best]])
-            else:
-                model = generate.load_adapter(model, best).merge_and_unload()
+            if best not in names:  # its loss was kept from an earlier attempt
+                peft_model, names[best] = eval_loss.attach(model, peft_model, best, "best")
+            peft_model.set_adapter(names[best])
+            model = peft_model.merge_and_unload(adapter_names=[names[best]])
             self.events.log(f"answering with {Path(best).name} (lowest eval loss), its adapter "
                             "merged into the weights")
         self.answer(model, template, pad, ADAPTER)
