@@ -1,4 +1,4 @@
-"""``python3 -m tunecard_worker <train|generate|eval_loss|pretrain> <spec.json>``.
+"""``python3 -m tunecard_worker <train|generate|eval_loss|evaluate|pretrain> <spec.json>``.
 
 stdout carries protocol events only; everything else goes to stderr. Exit code 0 after `done`,
 else the code of the error kind (events.EXIT_CODES).
@@ -8,8 +8,9 @@ import os
 import sys
 import traceback
 
-USAGE = "usage: python3 -m tunecard_worker <train|generate|eval_loss|pretrain> <spec.json>"
-COMMANDS = ("train", "generate", "eval_loss", "pretrain")
+USAGE = ("usage: python3 -m tunecard_worker <train|generate|eval_loss|evaluate|pretrain> "
+         "<spec.json>")
+COMMANDS = ("train", "generate", "eval_loss", "evaluate", "pretrain")
 
 
 def _environment() -> None:
@@ -40,13 +41,15 @@ def main(argv: list) -> int:
                 from .train import run
             elif command == "generate":
                 from .generate import run
+            elif command == "evaluate":
+                from .evaluate import run
             else:
                 from .eval_loss import run
             run(spec, events)
         except torch.cuda.OutOfMemoryError as e:
             raise WorkerError("out_of_memory", f"CUDA out of memory during {command}: "
                               f"{str(e).splitlines()[0]} (lower train.micro_batch, "
-                              "generate.batch or model.max_seq_len)") from e
+                              "generate.batch, eval.bertscore.batch or model.max_seq_len)") from e
         return 0
     except WorkerError as e:
         print(f"tunecard_worker: {e.kind}: {e.message}", file=sys.stderr, flush=True)

@@ -87,12 +87,52 @@ def _step_of(directory: Path):
     return int(m.group(1)) if m else None
 
 
-def _entry(losses: dict) -> dict:
+def encode_validation(rows: list, template, spec: dict, events) -> list:
+    """The validation rows as examples (rows whose prompt fills max_seq_len are left out)."""
+    path = spec["data"]["validation"]
+    examples, stats = chat.encode_examples(rows, template, spec["model"]["max_seq_len"])
+    events.log(f"validation split {path}: {json.dumps(stats)}")
+    if not examples:
+        raise WorkerError("bad_input", f"{path}: no row leaves an answer token")
+    return examples
+
+
+def model_loss(model, examples: list, batch: int, pad: int, device, dtype, progress) -> dict:
+    """Both definitions (``eval_losses``) of one model on the validation examples: the
+    `eval_loss` command's computation, also used by `evaluate`."""
+    return eval_losses(row_losses(model, examples, batch, pad, device, dtype, progress), batch)
+
+
+def attach(model, peft_model, entry: str, name: str) -> tuple:
+    """(PEFT model, adapter name): the adapter in ``entry`` loaded and active (the first one
+    wraps ``model`` and is named "default")."""
+    if peft_model is None:
+        peft_model = load_adapter(model, entry)
+        name = "default"
+    else:
+        peft_model.load_adapter(entry, adapter_name=name)
+    peft_model.set_adapter(name)
+    modeling.no_input_casts(peft_model)
+    return peft_model, name
+
+
+def base_entry(losses: dict) -> dict:
     """A model's entry; ``loss`` repeats ``eval_loss`` for readers of older files."""
     return {"eval_loss": losses["eval_loss"],
             "eval_loss_token_weighted": losses["eval_loss_token_weighted"],
             "loss": losses["eval_loss"], "perplexity": math.exp(losses["eval_loss"]),
             "tokens": losses["tokens"]}
+
+
+def checkpoint_entry(entry: str, losses: dict) -> dict:
+    return {"checkpoint": Path(entry).name, "step": _step_of(Path(entry)), **base_entry(losses)}
+
+
+def report(rows: int, batch: int, base, checkpoints: list) -> dict:
+    """eval_loss.json: best = the lowest ``eval_loss`` among checkpoints (the first on a tie)."""
+    best = min(checkpoints, key=lambda c: c["eval_loss"], default=None)
+    return {"split": "validation", "rows": rows, "batch_size": batch, "base": base,
+            "checkpoints": checkpoints, "best": best["checkpoint"] if best else None}
 
 
 def run(spec: dict, events) -> None:
@@ -112,11 +152,8 @@ def run(spec: dict, events) -> None:
 
     model, template, pad = load_for_inference(spec, device, dtype)
     model.config.use_cache = False
-    examples, stats = chat.encode_examples(rows, template, spec["model"]["max_seq_len"])
-    events.log(f"validation split {data['validation']}: {json.dumps(stats)}")
-    if not examples:
-        raise WorkerError("bad_input", f"{data['validation']}: no row leaves an answer token")
-    peft_model, results, report = None, [], {"base": None, "checkpoints": []}
+    examples = encode_validation(rows, template, spec, events)
+    peft_model, results, base, checkpoints = None, [], None, []
     for n, entry in enumerate(entries):
         label = "base" if entry is None else Path(entry).name
 
@@ -125,32 +162,18 @@ def run(spec: dict, events) -> None:
 
         if entry is None:
             if peft_model is None:
-                losses = eval_losses(row_losses(model, examples, batch, pad, device, dtype,
-                                                progress), batch)
+                losses = model_loss(model, examples, batch, pad, device, dtype, progress)
             else:
                 with peft_model.disable_adapter():
-                    losses = eval_losses(row_losses(peft_model, examples, batch, pad, device,
-                                                    dtype, progress), batch)
-            report["base"] = _entry(losses)
+                    losses = model_loss(peft_model, examples, batch, pad, device, dtype, progress)
+            base = base_entry(losses)
         else:
-            name = f"a{n}"
-            if peft_model is None:
-                peft_model = load_adapter(model, entry)
-                name = "default"
-            else:
-                peft_model.load_adapter(entry, adapter_name=name)
-            peft_model.set_adapter(name)
-            modeling.no_input_casts(peft_model)
-            losses = eval_losses(row_losses(peft_model, examples, batch, pad, device, dtype,
-                                            progress), batch)
-            report["checkpoints"].append({"checkpoint": label, "step": _step_of(Path(entry)),
-                                          **_entry(losses)})
+            peft_model, _ = attach(model, peft_model, entry, f"a{n}")
+            losses = model_loss(peft_model, examples, batch, pad, device, dtype, progress)
+            checkpoints.append(checkpoint_entry(entry, losses))
         results.append({"checkpoint": entry, "loss": losses["eval_loss"],
                         "tokens": losses["tokens"]})
-    best = min(report["checkpoints"], key=lambda c: c["eval_loss"], default=None)
-    doc = {"split": "validation", "rows": len(examples), "batch_size": batch,
-           "base": report["base"], "checkpoints": report["checkpoints"],
-           "best": best["checkpoint"] if best else None}
+    doc = report(len(examples), batch, base, checkpoints)
     out_dir = Path(spec["output_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "eval_loss.json"

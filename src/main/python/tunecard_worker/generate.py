@@ -133,6 +133,54 @@ def load_adapter(model, adapter: str):
         raise WorkerError("bad_input", f"{adapter}: cannot load the adapter ({e})") from e
 
 
+def fit_prompts(template, questions: list, max_prompt: int) -> list:
+    """The template's prompt ids per question; a longer one keeps its first id and its tail."""
+    return [p if len(p) <= max_prompt else p[:1] + p[len(p) - max_prompt + 1:]
+            for p in template.prompts(questions)]
+
+
+def decode_cache(device) -> str | None:
+    """TUNECARD_GENERATE_CACHE, else a static KV cache on CUDA (~1.5x faster there,
+    docs/benchmarks.md) and the dynamic one elsewhere; None means dynamic."""
+    cache = os.environ.get("TUNECARD_GENERATE_CACHE", "static" if device.type == "cuda" else "")
+    return None if cache in ("", "dynamic") else cache
+
+
+def answer_all(model, prompts: list, strategy: dict, max_new_tokens: int, batch: int, pad_id: int,
+               eos_ids, device, loop: str, cache: str | None = None, progress=None) -> list:
+    """(new ids before eos, whether eos came) per prompt, in the order of ``prompts``.
+
+    The one place that decodes a whole question set (the `generate` and `evaluate` commands):
+    prompts in order of length (then position), ``batch // num_beams`` in flight, through the
+    ``loop`` (``pick_loop``); ``progress(done, total, new tokens so far)``.
+    """
+    order = sorted(range(len(prompts)), key=lambda i: (len(prompts[i]), i))
+
+    def step(done, produced):
+        if progress:
+            progress(done, len(prompts), produced)
+
+    out = answer(model, [prompts[i] for i in order], strategy, max_new_tokens, pad_id, eos_ids,
+                 device, max(1, batch // strategy["num_beams"]), loop, step, cache)
+    results = [None] * len(prompts)
+    for i, r in zip(order, out):
+        results[i] = r
+    return results
+
+
+def answer_lines(rows: list, results: list, template) -> str:
+    """The generations file: one row per question, sorted by id."""
+    lines = []
+    for i in sorted(range(len(rows)), key=lambda i: rows[i]["id"]):
+        new, ended = results[i]
+        lines.append(json.dumps({
+            "id": rows[i]["id"], "question": rows[i]["question"],
+            "reference": rows[i]["answer"], "prediction": template.decode(new),
+            "tokens": len(new), "hit_cap": not ended,
+        }, ensure_ascii=False, separators=(",", ":")))
+    return "\n".join(lines) + "\n"
+
+
 def run(spec: dict, events) -> None:
     from .train import device_name
 
@@ -150,36 +198,21 @@ def run(spec: dict, events) -> None:
     if g.get("adapter"):
         model = load_adapter(model, g["adapter"]).merge_and_unload()
     model.eval()
-    max_prompt = spec["model"]["max_seq_len"]
-    prompts = [p if len(p) <= max_prompt else p[:1] + p[len(p) - max_prompt + 1:]
-               for p in template.prompts([r["question"] for r in rows])]
-    order = sorted(range(len(rows)), key=lambda i: (len(prompts[i]), i))
-    # a preallocated (static) KV cache decodes ~1.5x faster on the GPU (docs/benchmarks.md)
-    cache = os.environ.get("TUNECARD_GENERATE_CACHE", "static" if device.type == "cuda" else "")
-    cache = None if cache in ("", "dynamic") else cache
+    prompts = fit_prompts(template, [r["question"] for r in rows], spec["model"]["max_seq_len"])
+    cache = decode_cache(device)
     loop = pick_loop(g, model, events)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = []
     for strategy in g["strategies"]:
         t0 = time.perf_counter()
 
-        def progress(done, produced, label=strategy["name"], t0=t0):
-            events.progress("generate", done, len(rows), label=label,
+        def progress(done, total, produced, name=strategy["name"]):
+            events.progress("generate", done, total, label=name,
                             tokens_per_s=round(produced / (time.perf_counter() - t0), 1))
 
-        results = answer(model, [prompts[i] for i in order], strategy, g["max_new_tokens"], pad,
-                         template.eos_ids, device, max(1, g["batch"] // strategy["num_beams"]),
-                         loop, progress, cache)
-        predictions = dict(zip(order, results))
-        lines = []
-        for i in sorted(range(len(rows)), key=lambda i: rows[i]["id"]):
-            new, ended = predictions[i]
-            lines.append(json.dumps({
-                "id": rows[i]["id"], "question": rows[i]["question"],
-                "reference": rows[i]["answer"], "prediction": template.decode(new),
-                "tokens": len(new), "hit_cap": not ended,
-            }, ensure_ascii=False, separators=(",", ":")))
+        results = answer_all(model, prompts, strategy, g["max_new_tokens"], g["batch"], pad,
+                             template.eos_ids, device, loop, cache, progress)
         path = out_dir / f"{strategy['name']}.jsonl"
-        write_atomic(path, "\n".join(lines) + "\n")
+        write_atomic(path, answer_lines(rows, results, template))
         outputs.append(str(path))
     events.emit("done", final_step=None, final_loss=None, best_checkpoint=None, outputs=outputs)

@@ -144,6 +144,7 @@ def load(path: str, command: str) -> dict:
         "train": ["lora", "train", "data.train"],
         "generate": ["generate", "data.questions"],
         "eval_loss": ["eval_loss", "data.validation"],
+        "evaluate": ["eval_loss", "generate", "data.validation", "data.questions"],
     }[command]
     for dotted in needs:
         _require(spec, dotted, f"command {command}")

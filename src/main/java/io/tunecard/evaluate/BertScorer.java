@@ -131,6 +131,11 @@ public final class BertScorer implements AutoCloseable {
 
   /** BERTScore F1 of each candidate against its reference. */
   public double[] f1(List<String> candidates, List<String> references) {
+    return scores(candidates, references).stream().mapToDouble(BertScore.Result::f).toArray();
+  }
+
+  /** P, R and F of each candidate against its reference (rescaled when the settings ask). */
+  public List<BertScore.Result> scores(List<String> candidates, List<String> references) {
     if (candidates.size() != references.size()) {
       throw new IllegalArgumentException("bertscore: one reference per candidate expected");
     }
@@ -158,13 +163,9 @@ public final class BertScorer implements AutoCloseable {
               BertScore.weightsWithout(ids.get(r), cls, sep)));
     }
     List<BertScore.Result> results = BertScore.scoreBatched(pairs, batch);
-    double[] f = new double[results.size()];
-    for (int i = 0; i < f.length; i++) {
-      BertScore.Result r =
-          baseline == null ? results.get(i) : BertScore.rescale(results.get(i), baseline);
-      f[i] = r.f();
-    }
-    return f;
+    return baseline == null
+        ? results
+        : results.stream().map(r -> BertScore.rescale(r, baseline)).toList();
   }
 
   /** Longest first, {@code batch} sentences per encoder call, as bert_score does. */

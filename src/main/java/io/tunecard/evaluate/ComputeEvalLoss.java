@@ -11,8 +11,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * The eval loss of the base and of every complete checkpoint on the validation split, written to
  * {@code eval/eval_loss.json}; one output element, the report. With the djl engine the validation
- * batches of every model are spread over the workers (each loads the base once and swaps adapters);
- * with the hf engine one worker process scores everything.
+ * batches of every model are spread over the workers (each loads the base once and swaps adapters).
+ * (The hf engine scores them in its evaluate worker: {@link EvaluateAdapter}.)
  */
 public final class ComputeEvalLoss
     extends PTransform<PCollection<String>, PCollection<EvalLossReport>> {
@@ -28,9 +28,6 @@ public final class ComputeEvalLoss
     String runDir = settings.runDir();
     PCollection<String> run =
         signal.apply("Run", MapElements.into(TypeDescriptors.strings()).via(x -> runDir));
-    if (settings.isHf()) {
-      return run.apply("EvalLossWorker", ParDo.of(new LossSteps.RunWorker(settings)));
-    }
     return run.apply("PlanValidationBatches", ParDo.of(new LossSteps.PlanShards(settings)))
         .apply("SpreadBatches", Reshuffle.viaRandomKey())
         .apply("ScoreValidationBatches", ParDo.of(new LossSteps.ScoreShard(settings)))

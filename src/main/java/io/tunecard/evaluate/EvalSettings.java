@@ -2,7 +2,6 @@ package io.tunecard.evaluate;
 
 import io.tunecard.files.SafePaths;
 import io.tunecard.rundir.RunDirectory;
-import io.tunecard.worker.Checkpoints;
 import io.tunecard.worker.WorkerSpecs;
 import io.tunecard.workflow.BertScoreSpec;
 import io.tunecard.workflow.EvalSpec;
@@ -21,7 +20,9 @@ import java.util.List;
  * @param tokenizer the tokenizer.json of a scratch base, null to use the base directory's own
  * @param bertscore BERTScore's encoder: the workflow's {@code eval.bertscore}, else roberta-large
  *     layer 17 (bert_score's default for English)
- * @param hfEvalLossSpec, hfGenerateSpec the hf engine's worker specs (JSON), null for djl
+ * @param hfEvaluateSpec the hf engine's {@code evaluate} worker spec (JSON) without the parts only
+ *     known when the stage runs (checkpoints, encoder, paths; {@link HfEngine} fills them), null
+ *     for djl
  * @param workerLauncher a program speaking the worker protocol that replaces {@code python -m
  *     tunecard_worker} for the hf engine; null for the default
  * @param outputDir where the stage writes what ends up in {@code eval/} (a staging directory beside
@@ -46,15 +47,15 @@ public record EvalSettings(
     int maxSeqLen,
     String python,
     int retries,
-    String hfEvalLossSpec,
-    String hfGenerateSpec,
+    String hfEvaluateSpec,
     List<String> workerLauncher,
     String outputDir,
     int torchThreads)
     implements Serializable {
 
   /** BERTScore's settings ({@link BertScoreSpec}). */
-  public record BertScoreSettings(String model, int layer, boolean rescaleWithBaseline, int batch)
+  public record BertScoreSettings(
+      String model, int layer, boolean rescaleWithBaseline, int batch, String dtype)
       implements Serializable {}
 
   public static final String HF = "hf";
@@ -71,27 +72,15 @@ public record EvalSettings(
     for (StrategySpec s : e.strategies()) {
       strategies.add(new NamedDecoding(s.name(), Decoding.of(s, e.maxNewTokens(), e.seed())));
     }
-    BertScoreSpec b = e.bertscore();
+    BertScoreSpec b = e.bertscore() == null ? BertScoreSpec.defaults() : e.bertscore();
     BertScoreSettings bert =
-        b == null
-            ? new BertScoreSettings("roberta-large", 17, false, BertScoreSpec.DEFAULT_BATCH)
-            : new BertScoreSettings(b.model(), b.layer(), b.rescaleWithBaseline(), b.batch());
-    String evalLossSpec = null;
-    String generateSpec = null;
-    if (HF.equals(e.engine())) {
-      List<Path> checkpoints = new ArrayList<>();
-      checkpoints.add(null);
-      Checkpoints.scan(run.checkpoints()).complete().forEach(c -> checkpoints.add(c.path()));
-      evalLossSpec = WorkerSpecs.evalLoss(w, run, checkpoints).toString();
-      generateSpec =
-          WorkerSpecs.generate(
-                  w,
-                  run,
-                  null,
-                  HfEngine.questionsFile(run.eval()),
-                  HfEngine.outputDir(run.eval(), false))
-              .toString();
-    }
+        new BertScoreSettings(b.model(), b.layer(), b.rescaleWithBaseline(), b.batch(), b.dtype());
+    String evaluateSpec =
+        HF.equals(e.engine())
+            ? WorkerSpecs.evaluate(
+                    w, run, List.of(), null, Path.of(b.model()), HfEngine.workDir(run.eval()))
+                .toString()
+            : null;
     return new EvalSettings(
         run.root().toString(),
         e.engine(),
@@ -111,8 +100,7 @@ public record EvalSettings(
         w.model().maxSeqLen(),
         w.train().python(),
         w.train().retries(),
-        evalLossSpec,
-        generateSpec,
+        evaluateSpec,
         null,
         run.eval().toString(),
         0);
@@ -161,8 +149,7 @@ public record EvalSettings(
         maxSeqLen,
         python,
         retries,
-        hfEvalLossSpec,
-        hfGenerateSpec,
+        hfEvaluateSpec,
         launcher,
         out,
         threads);

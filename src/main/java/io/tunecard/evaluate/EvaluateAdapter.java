@@ -3,6 +3,7 @@ package io.tunecard.evaluate;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
@@ -11,6 +12,10 @@ import org.apache.beam.sdk.values.PCollectionView;
  * checkpoint (and the base) under every strategy, scoring, and {@code eval/metrics.json}. It starts
  * when the single element of its input arrives (the training stage's done signal, or {@code
  * Create.of("evaluate")}); its one output element is the path of metrics.json.
+ *
+ * <p>With the djl engine the loss and generation are sharded over the runner's workers. With the hf
+ * engine one worker process does the loss, generation and BERTScore on the GPU ({@link HfEngine});
+ * the steps after it (merging, text metrics, intervals, metrics.json) are the same.
  */
 public final class EvaluateAdapter extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
@@ -22,13 +27,28 @@ public final class EvaluateAdapter extends PTransform<PCollection<String>, PColl
 
   @Override
   public PCollection<String> expand(PCollection<String> signal) {
-    PCollectionView<EvalLossReport> loss =
-        signal
-            .apply("ComputeEvalLoss", new ComputeEvalLoss(settings))
-            .apply("BestCheckpoint", View.asSingleton());
-    return signal
-        .apply("ShardQuestions", new ShardQuestions(settings))
-        .apply("Generate", ParDo.of(new GenerateSteps.Answer(settings, loss)).withSideInputs(loss))
+    PCollectionView<EvalLossReport> loss;
+    PCollection<KV<String, GeneratedAnswer>> answers;
+    if (settings.isHf()) {
+      PCollection<String> done =
+          signal.apply("EvaluateInWorker", ParDo.of(new HfSteps.RunWorker(settings)));
+      loss =
+          done.apply("WriteEvalLoss", ParDo.of(new HfSteps.WriteEvalLoss(settings)))
+              .apply("BestCheckpoint", View.asSingleton());
+      answers = done.apply("ReadAnswers", ParDo.of(new HfSteps.ReadAnswers(settings)));
+    } else {
+      loss =
+          signal
+              .apply("ComputeEvalLoss", new ComputeEvalLoss(settings))
+              .apply("BestCheckpoint", View.asSingleton());
+      answers =
+          signal
+              .apply("ShardQuestions", new ShardQuestions(settings))
+              .apply(
+                  "Generate",
+                  ParDo.of(new GenerateSteps.Answer(settings, loss)).withSideInputs(loss));
+    }
+    return answers
         .apply("MergeGenerations", new MergeGenerations(settings))
         .apply("Score", new ScoreStrategies(settings))
         .apply("WriteMetrics", new WriteMetrics(settings, loss));

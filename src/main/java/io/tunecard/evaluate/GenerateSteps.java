@@ -25,16 +25,13 @@ final class GenerateSteps {
 
     @ProcessElement
     public void process(OutputReceiver<KV<String, QuestionBatch>> out) {
-      List<QuestionBatch> batches =
-          settings.isHf() ? QuestionPlan.workerBatches(settings) : QuestionPlan.batches(settings);
-      batches.forEach(b -> out.output(KV.of(b.key(), b)));
+      QuestionPlan.batches(settings).forEach(b -> out.output(KV.of(b.key(), b)));
     }
   }
 
   /**
-   * Answers a batch: the djl engine with the model loaded once per worker (the best checkpoint's
-   * adapter for the fine-tune, none for the base); the hf engine through its worker process. Output
-   * keyed {@code model/strategy}.
+   * Answers a batch with the model loaded once per worker (the best checkpoint's adapter for the
+   * fine-tune, none for the base). Output keyed {@code model/strategy}.
    */
   static final class Answer extends DoFn<KV<String, QuestionBatch>, KV<String, GeneratedAnswer>> {
     private static final long serialVersionUID = 1L;
@@ -49,9 +46,7 @@ final class GenerateSteps {
 
     @Setup
     public void setup() {
-      if (!settings.isHf()) {
-        model = LoadedModel.load(settings);
-      }
+      model = LoadedModel.load(settings);
     }
 
     @ProcessElement
@@ -69,26 +64,21 @@ final class GenerateSteps {
                               settings.run().checkpoints()
                                   + ": no complete checkpoint to evaluate; run training first"))
                   .adapter();
-      List<GeneratedAnswer> answers;
-      if (settings.isHf()) {
-        answers = HfEngine.generate(settings, batch.model(), adapter, batch.questions());
-      } else {
-        Generator g = model.generator(adapter == null ? null : Path.of(adapter));
-        NamedDecoding d =
-            settings.strategies().stream()
-                .filter(s -> s.name().equals(batch.strategy()))
-                .findFirst()
-                .orElseThrow();
-        String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
-        StageProgress.begin("generate", label);
-        answers = QuestionPlan.answer(model, g, batch, d.decoding());
-        StageProgress.advance(
-            "generate",
-            label,
-            answers.size(),
-            batch.total(),
-            answers.stream().mapToLong(GeneratedAnswer::tokens).sum());
-      }
+      Generator g = model.generator(adapter == null ? null : Path.of(adapter));
+      NamedDecoding d =
+          settings.strategies().stream()
+              .filter(s -> s.name().equals(batch.strategy()))
+              .findFirst()
+              .orElseThrow();
+      String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
+      StageProgress.begin("generate", label);
+      List<GeneratedAnswer> answers = QuestionPlan.answer(model, g, batch, d.decoding());
+      StageProgress.advance(
+          "generate",
+          label,
+          answers.size(),
+          batch.total(),
+          answers.stream().mapToLong(GeneratedAnswer::tokens).sum());
       for (GeneratedAnswer a : answers) {
         c.output(KV.of(a.model() + "/" + a.strategy(), a));
       }

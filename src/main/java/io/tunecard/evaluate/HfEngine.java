@@ -1,11 +1,17 @@
 package io.tunecard.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.files.SafePaths;
+import io.tunecard.model.ModelLocator;
+import io.tunecard.rundir.DatasetRow;
+import io.tunecard.worker.Checkpoints;
 import io.tunecard.worker.WorkerCommand;
+import io.tunecard.worker.WorkerOutcome;
 import io.tunecard.worker.WorkerSpec;
 import io.tunecard.worker.WorkerSupervisor;
 import java.io.IOException;
@@ -13,26 +19,27 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code hf} engine of the evaluation stage: transformers' own {@code generate} and the eval
- * loss in the Python worker (docs/worker-protocol-python.md), started and supervised through {@link
- * WorkerSupervisor} with the specs of {@code WorkerSpecs.evalLoss} and {@code
- * WorkerSpecs.generate}. It needs a Python with torch, transformers and peft.
+ * The {@code hf} engine of the evaluation stage: one Python worker process ({@code evaluate},
+ * docs/worker-protocol-python.md) loads the base once, scores the eval loss of the base and every
+ * checkpoint, answers with the best checkpoint and the base under every strategy and computes their
+ * BERTScore; it is started and supervised through {@link WorkerSupervisor}, whose retries reuse the
+ * worker's folder so that a retried worker skips what it already wrote. This class is the one
+ * reader of that folder: the stage then writes eval/ itself (eval_loss.json, the generations files,
+ * metrics.json with the text metrics and every bootstrap interval).
  */
 final class HfEngine {
+  /** The worker's folder inside the stage's output (removed before eval/ is published). */
+  static final String WORK_DIR = ".hf-evaluate";
+
   private HfEngine() {}
 
-  /** The questions file handed to the worker (the eval split's rows to answer). */
-  static Path questionsFile(Path evalDir) {
-    return evalDir.resolve(".questions.jsonl");
-  }
-
-  /** Where the worker writes one model's generations before the stage merges them. */
-  static Path outputDir(Path evalDir, boolean base) {
-    return evalDir.resolve(base ? ".hf-generations-base" : ".hf-generations");
+  static Path workDir(Path evalDir) {
+    return evalDir.resolve(WORK_DIR);
   }
 
   static WorkerCommand launcher(EvalSettings s) {
@@ -41,64 +48,76 @@ final class HfEngine {
         : WorkerCommand.hf(s.python());
   }
 
-  private static WorkerSupervisor supervisor(EvalSettings s) {
-    return new WorkerSupervisor(
-        s.run(), launcher(s), WorkerSupervisor.Options.defaults().withRetries(s.retries()));
-  }
-
-  /** Runs {@code eval_loss} for the base and every checkpoint; reads back eval_loss.json. */
-  static EvalLossReport evalLoss(EvalSettings s) {
-    ObjectNode json = parse(s.hfEvalLossSpec());
-    json.put("output_dir", s.evalDir().toAbsolutePath().toString());
-    WorkerSpec spec = WorkerSpec.of(json);
-    supervisor(s).run(spec);
-    return EvalLossReport.read(spec.outputDir().resolve(EvalLossReport.FILE), s.run());
-  }
-
   /**
-   * Runs {@code generate} for every strategy with one model ({@code adapter} null: the base) on
-   * {@code rows}; reads back each strategy's file.
+   * Runs the worker to completion: writes the questions file ({@code eval.limit} applied) and the
+   * spec with what is known only now (the complete checkpoints, where the BERTScore encoder is),
+   * then checks that the worker answered with the checkpoint the stage deems best.
    */
-  static List<GeneratedAnswer> generate(
-      EvalSettings s, String model, String adapter, List<QuestionBatch.Question> rows) {
-    boolean base = QuestionBatch.BASE.equals(model);
-    Path out = outputDir(s.evalDir(), base);
-    Path questions = questionsFile(s.evalDir());
-    ObjectNode json = parse(s.hfGenerateSpec());
-    ((ObjectNode) json.get("generate")).put("adapter", adapter);
-    json.put("output_dir", out.toAbsolutePath().toString());
+  static void evaluate(EvalSettings s) {
+    Path work = workDir(s.evalDir());
+    Path questions = work.resolve("questions.jsonl");
+    ObjectNode json = parse(s.hfEvaluateSpec());
+    json.put("output_dir", work.toAbsolutePath().toString());
     ((ObjectNode) json.get("data")).put("questions", questions.toAbsolutePath().toString());
+    ArrayNode checkpoints = ((ObjectNode) json.get("eval_loss")).putArray("checkpoints");
+    checkpoints.addNull();
+    Checkpoints.scan(s.run().checkpoints())
+        .complete()
+        .forEach(c -> checkpoints.add(c.path().toAbsolutePath().toString()));
+    BertScorer.Located encoder = BertScorer.locate(s.bertscore(), ModelLocator.system());
+    if (encoder.directory().isPresent() && json.get("bertscore").isObject()) {
+      ((ObjectNode) json.get("bertscore"))
+          .put("model", encoder.directory().get().toAbsolutePath().toString());
+    } else {
+      json.putNull("bertscore");
+    }
+    WorkerOutcome outcome;
     try {
+      Files.createDirectories(work);
       StringBuilder lines = new StringBuilder();
-      for (QuestionBatch.Question r : rows) {
+      for (DatasetRow r : SplitRows.read(s.run().split(s.split()), s.limit())) {
         ObjectNode q = Jsonl.MAPPER.createObjectNode();
         q.put("id", r.id());
         q.put("question", r.question());
-        q.put("answer", r.reference());
+        q.put("answer", r.answer());
         lines.append(Jsonl.write(q)).append('\n');
       }
       AtomicFiles.writeString(questions, lines.toString());
-      AtomicFiles.deleteTree(out);
-      supervisor(s).run(WorkerSpec.of(json));
-      List<GeneratedAnswer> answers = new ArrayList<>();
-      for (NamedDecoding st : s.strategies()) {
-        answers.addAll(read(out.resolve(st.name() + ".jsonl"), model, st.name()));
-      }
-      AtomicFiles.deleteTree(out);
-      Files.deleteIfExists(questions);
-      return answers;
+      outcome =
+          new WorkerSupervisor(
+                  s.run(),
+                  launcher(s),
+                  WorkerSupervisor.Options.defaults().withRetries(s.retries()))
+              .run(WorkerSpec.of(json));
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
+    String best = readLoss(s).best().map(LossResult::model).orElse(null);
+    String answered = outcome.done() == null ? null : outcome.done().text("best_checkpoint");
+    if (best == null || !best.equals(answered)) {
+      throw new BadInputException(
+          work.resolve(EvalLossReport.FILE)
+              + ": the lowest eval loss is "
+              + best
+              + ", but the evaluate worker answered with "
+              + answered);
+    }
   }
 
-  private static List<GeneratedAnswer> read(Path file, String model, String strategy)
-      throws IOException {
+  /** The worker's eval_loss.json (checkpoint names resolve under the run's checkpoints). */
+  static EvalLossReport readLoss(EvalSettings s) {
+    Path file = workDir(s.evalDir()).resolve(EvalLossReport.FILE);
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file + ": the generate worker wrote no file for " + strategy);
+      throw new BadInputException(file + ": the evaluate worker wrote no eval loss report");
     }
+    return EvalLossReport.read(file, s.run());
+  }
+
+  /** One model's answers under one strategy, as the worker wrote them. */
+  static List<GeneratedAnswer> answers(EvalSettings s, String model, String strategy) {
+    Path file = part(s, "generations", model, strategy);
     List<GeneratedAnswer> out = new ArrayList<>();
-    List<JsonNode> lines = Jsonl.readAll(file);
+    List<JsonNode> lines = readLines(file, "answers");
     for (int i = 0; i < lines.size(); i++) {
       JsonNode r = lines.get(i);
       for (String key : List.of("id", "question", "reference", "prediction")) {
@@ -122,6 +141,48 @@ final class HfEngine {
               r.get("hit_cap").asBoolean()));
     }
     return out;
+  }
+
+  /** The worker's BERTScore F1 of each answer in {@code rows} (sorted by id, as scored). */
+  static double[] bertF1(
+      EvalSettings s, String model, String strategy, List<GeneratedAnswer> rows) {
+    Path file = part(s, "bertscore", model, strategy);
+    Map<String, Double> f1 = new HashMap<>();
+    List<JsonNode> lines = readLines(file, "BERTScore");
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode r = lines.get(i);
+      if (!r.path("id").isTextual() || !r.path("f1").isNumber()) {
+        throw new BadInputException(
+            file + ":" + (i + 1) + ": keys 'id' and 'f1': expected text and a number");
+      }
+      f1.put(r.get("id").asText(), r.get("f1").asDouble());
+    }
+    double[] out = new double[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      Double v = f1.get(rows.get(i).id());
+      if (v == null) {
+        throw new BadInputException(file + ": no score for answer '" + rows.get(i).id() + "'");
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+
+  private static Path part(EvalSettings s, String kind, String model, String strategy) {
+    String dir = QuestionBatch.BASE.equals(model) ? kind + "-base" : kind;
+    return SafePaths.inside(
+        workDir(s.evalDir()).resolve(dir), strategy + ".jsonl", "strategy name");
+  }
+
+  private static List<JsonNode> readLines(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(file + ": the evaluate worker wrote no " + what + " file");
+    }
+    try {
+      return Jsonl.readAll(file);
+    } catch (IOException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
   }
 
   private static ObjectNode parse(String json) {

@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
-/**
- * The steps of {@link ComputeEvalLoss}; the work is in {@link ValidationLoss} and {@link HfEngine}.
- */
+/** The steps of {@link ComputeEvalLoss}; the work is in {@link ValidationLoss}. */
 final class LossSteps {
   private LossSteps() {}
 
@@ -79,21 +77,6 @@ final class LossSteps {
         throw new UncheckedIOException(e.getMessage(), e);
       }
       out.output(report);
-    }
-  }
-
-  /** The hf engine: the worker's eval_loss command scores every model in one child process. */
-  static final class RunWorker extends DoFn<String, EvalLossReport> {
-    private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
-
-    RunWorker(EvalSettings settings) {
-      this.settings = settings;
-    }
-
-    @ProcessElement
-    public void process(OutputReceiver<EvalLossReport> out) {
-      out.output(HfEngine.evalLoss(settings));
     }
   }
 }

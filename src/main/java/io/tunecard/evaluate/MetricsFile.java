@@ -37,6 +37,7 @@ public final class MetricsFile {
     bert.put("model", s.bertscore().model());
     bert.put("layer", s.bertscore().layer());
     bert.put("rescale_with_baseline", s.bertscore().rescaleWithBaseline());
+    bert.put("dtype", s.bertscore().dtype());
     if (reason != null) {
       bert.put("reason", reason);
     }

@@ -27,6 +27,7 @@ final class PublishEval extends DoFn<String, String> {
     Path from = Path.of(staging);
     Path to = Path.of(target);
     if (Files.isDirectory(from)) {
+      AtomicFiles.deleteTree(HfEngine.workDir(from)); // the hf worker's folder is not part of eval/
       AtomicFiles.publish(from, to);
     } else if (!Files.isRegularFile(to.resolve("metrics.json"))) {
       throw new IllegalStateException(from + ": the evaluation's staging folder is gone");

@@ -23,14 +23,10 @@ public final class QuestionPlan {
   /** Every batch: each strategy in workflow order, the fine-tune first, then the base. */
   public static List<QuestionBatch> batches(EvalSettings s) {
     List<QuestionBatch.Question> questions = questions(s);
-    List<String> models = new ArrayList<>(List.of(QuestionBatch.ADAPTER));
-    if (s.compareBase()) {
-      models.add(QuestionBatch.BASE);
-    }
     List<QuestionBatch> out = new ArrayList<>();
     for (NamedDecoding st : s.strategies()) {
       int size = s.questionsPerBatch(st.decoding());
-      for (String model : models) {
+      for (String model : models(s)) {
         for (int from = 0, i = 0; from < questions.size(); from += size, i++) {
           List<QuestionBatch.Question> part =
               questions.subList(from, Math.min(questions.size(), from + size));
@@ -41,27 +37,12 @@ public final class QuestionPlan {
     return out;
   }
 
-  /**
-   * The hf engine's work: one batch per model holding every question (the worker batches them
-   * itself) and every strategy ({@link #ALL_STRATEGIES}); prompts are the worker's to make.
-   */
-  public static List<QuestionBatch> workerBatches(EvalSettings s) {
-    List<QuestionBatch.Question> questions = new ArrayList<>();
-    for (DatasetRow r : SplitRows.read(s.run().split(s.split()), s.limit())) {
-      questions.add(new QuestionBatch.Question(r.id(), r.question(), r.answer(), new long[0]));
-    }
-    List<QuestionBatch> out = new ArrayList<>();
-    out.add(
-        new QuestionBatch(QuestionBatch.ADAPTER, ALL_STRATEGIES, 0, questions.size(), questions));
-    if (s.compareBase()) {
-      out.add(
-          new QuestionBatch(QuestionBatch.BASE, ALL_STRATEGIES, 0, questions.size(), questions));
-    }
-    return out;
+  /** The models that answer: the fine-tune, then (with {@code eval.compare_base}) the base. */
+  public static List<String> models(EvalSettings s) {
+    return s.compareBase()
+        ? List.of(QuestionBatch.ADAPTER, QuestionBatch.BASE)
+        : List.of(QuestionBatch.ADAPTER);
   }
-
-  /** The strategy name of a batch that runs every strategy. */
-  public static final String ALL_STRATEGIES = "*";
 
   /** The questions with their prompts, in batching order (prompt length, then id). */
   public static List<QuestionBatch.Question> questions(EvalSettings s) {

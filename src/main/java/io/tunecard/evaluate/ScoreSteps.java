@@ -12,8 +12,9 @@ final class ScoreSteps {
   private ScoreSteps() {}
 
   /**
-   * One strategy's fine-tune and base answers → their scores. BERTScore's encoder is loaded once
-   * per worker when its weights are on this machine.
+   * One strategy's fine-tune and base answers → their scores. With the djl engine BERTScore's
+   * encoder is loaded once per worker when its weights are on this machine; the hf engine's worker
+   * has scored every answer already (when it found the same weights).
    */
   static final class Score extends DoFn<KV<String, Iterable<GenerationSet>>, StrategyScores> {
     private static final long serialVersionUID = 1L;
@@ -28,8 +29,14 @@ final class ScoreSteps {
     @Setup
     public void setup() {
       BertScorer.Located where = BertScorer.locate(settings.bertscore(), ModelLocator.system());
-      bert = where.directory().map(d -> BertScorer.load(d, settings.bertscore())).orElse(null);
-      scorer = new StrategyScorer(settings, bert, where.reason());
+      StrategyScorer.BertF1 f1 = null;
+      if (where.directory().isPresent() && settings.isHf()) {
+        f1 = (model, strategy, rows) -> HfEngine.bertF1(settings, model, strategy, rows);
+      } else if (where.directory().isPresent()) {
+        bert = BertScorer.load(where.directory().get(), settings.bertscore());
+        f1 = StrategyScorer.BertF1.of(bert);
+      }
+      scorer = new StrategyScorer(settings, f1, where.reason());
     }
 
     @ProcessElement

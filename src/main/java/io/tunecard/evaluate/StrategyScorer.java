@@ -20,13 +20,30 @@ import java.util.Map;
 public final class StrategyScorer {
   public static final String BERTSCORE_F1 = "bertscore_f1";
 
+  /**
+   * Per-answer BERTScore F1 of one model's answers under one strategy ({@code rows} sorted by id):
+   * the JVM's {@link BertScorer}, or the values the hf engine's worker computed.
+   */
+  @FunctionalInterface
+  public interface BertF1 {
+    double[] of(String model, String strategy, List<GeneratedAnswer> rows);
+
+    /** The JVM's scorer: predictions against references, in the order of {@code rows}. */
+    static BertF1 of(BertScorer scorer) {
+      return (model, strategy, rows) ->
+          scorer.f1(
+              rows.stream().map(GeneratedAnswer::prediction).toList(),
+              rows.stream().map(GeneratedAnswer::reference).toList());
+    }
+  }
+
   private final TextMetrics text;
   private final Bootstrap bootstrap;
-  private final BertScorer bert;
+  private final BertF1 bert;
   private final String bertReason;
 
   /** {@code bert} null: BERTScore is not computed, for {@code bertReason}. */
-  public StrategyScorer(EvalSettings s, BertScorer bert, String bertReason) {
+  public StrategyScorer(EvalSettings s, BertF1 bert, String bertReason) {
     this.text = new TextMetrics(s.rougeStemming());
     this.bootstrap = new Bootstrap(s.seed(), s.bootstrapResamples());
     this.bert = bert;
@@ -38,7 +55,7 @@ public final class StrategyScorer {
       String strategy, List<GeneratedAnswer> adapter, List<GeneratedAnswer> base) {
     List<GeneratedAnswer> a = byId(adapter);
     ScoredAnswers scoredA = text.score(a.stream().map(GeneratedAnswer::toPredictionRow).toList());
-    double[] bertA = bert == null ? null : bertF1(a);
+    double[] bertA = bert == null ? null : bert.of(QuestionBatch.ADAPTER, strategy, a);
     ObjectNode adapterJson = section(a, scoredA, bertA);
     if (base == null) {
       return new StrategyScores(strategy, Jsonl.write(adapterJson), null, null, bertReason);
@@ -50,7 +67,7 @@ public final class StrategyScorer {
           strategy + ": the base and the fine-tune answered different questions");
     }
     ScoredAnswers scoredB = text.score(b.stream().map(GeneratedAnswer::toPredictionRow).toList());
-    double[] bertB = bert == null ? null : bertF1(b);
+    double[] bertB = bert == null ? null : bert.of(QuestionBatch.BASE, strategy, b);
     Map<String, Estimate> delta =
         new LinkedHashMap<>(scoredA.minus(scoredB, bootstrap, TextMetrics.ALL));
     if (bert != null) {
@@ -75,12 +92,6 @@ public final class StrategyScorer {
     o.put("hit_cap", rows.stream().filter(GeneratedAnswer::hitCap).count());
     o.set("metrics", estimates(metrics));
     return o;
-  }
-
-  private double[] bertF1(List<GeneratedAnswer> rows) {
-    return bert.f1(
-        rows.stream().map(GeneratedAnswer::prediction).toList(),
-        rows.stream().map(GeneratedAnswer::reference).toList());
   }
 
   static ObjectNode estimates(Map<String, Estimate> metrics) {

@@ -31,9 +31,10 @@ public final class DjlWorker {
       case PRETRAIN -> Pretraining.run(spec, events);
       case TRAIN -> LoraTraining.run(spec, events);
       case EVAL_LOSS -> EvalLossCommand.run(spec, events);
-      case GENERATE ->
+      case GENERATE, EVALUATE ->
           throw new BadInputException(
-              "generate: not a command of the training worker (the evaluation stage generates)");
+              spec.command()
+                  + ": not a command of the training worker (the evaluation stage runs it)");
     }
   }
 }

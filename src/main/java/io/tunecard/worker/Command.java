@@ -11,7 +11,12 @@ public enum Command {
   /** Validation loss of the base and of chosen adapter checkpoints. */
   EVAL_LOSS("eval_loss"),
   /** Answers to the evaluation questions under each decoding strategy. */
-  GENERATE("generate");
+  GENERATE("generate"),
+  /**
+   * The whole evaluation in one process (hf engine): eval loss, generation with the best checkpoint
+   * and the base, BERTScore.
+   */
+  EVALUATE("evaluate");
 
   private final String wire;
 
@@ -35,7 +40,7 @@ public enum Command {
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
-                    "command: expected one of pretrain, train, eval_loss, generate, found '"
+                    "command: expected one of pretrain, train, eval_loss, generate, evaluate, found '"
                         + name
                         + "'"));
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.BertScoreSpec;
 import io.tunecard.workflow.EvalSpec;
 import io.tunecard.workflow.ModelSpec;
 import io.tunecard.workflow.ScratchSpec;
@@ -43,6 +44,10 @@ public final class WorkerSpecs {
           throw new IllegalArgumentException(
               "generate: name the adapter, questions file and output directory with"
                   + " WorkerSpecs.generate(...)");
+      case EVALUATE ->
+          throw new IllegalArgumentException(
+              "evaluate: name the checkpoints, questions file, encoder and output directory with"
+                  + " WorkerSpecs.evaluate(...)");
     };
   }
 
@@ -149,8 +154,59 @@ public final class WorkerSpecs {
     ObjectNode spec = header(Command.GENERATE, e.engine(), w.train().device(), e.seed());
     model(spec, w.model(), run, modelBase(w.model(), run));
     spec.putObject("data").put("questions", path(questions));
+    generateSection(spec, e).put("adapter", adapter == null ? null : path(adapter));
+    spec.put("output_dir", path(outputDir));
+    return WorkerSpec.of(spec);
+  }
+
+  /**
+   * The whole evaluation in one child: the validation loss of each entry of {@code checkpoints} (a
+   * null entry: the base), then answers of the best checkpoint and (with {@code eval.compare_base})
+   * of the base under every strategy, then their BERTScore.
+   *
+   * @param questions JSON lines with id, question and answer (the reference); {@code eval.limit} is
+   *     applied by handing only the rows to answer
+   * @param encoder the BERTScore encoder's directory (in a template: {@code eval.bertscore.model}
+   *     as written, replaced once located); null: BERTScore is not computed
+   * @param outputDir the child's folder (docs/worker-protocol-python.md, evaluate)
+   */
+  public static WorkerSpec evaluate(
+      Workflow w,
+      RunDirectory run,
+      List<Path> checkpoints,
+      Path questions,
+      Path encoder,
+      Path outputDir) {
+    EvalSpec e = w.eval();
+    ObjectNode spec = header(Command.EVALUATE, e.engine(), w.train().device(), e.seed());
+    model(spec, w.model(), run, modelBase(w.model(), run));
+    ObjectNode data = spec.putObject("data");
+    data.put("validation", path(run.split("validation")));
+    data.put("questions", questions == null ? null : path(questions));
+    ObjectNode evalLoss = spec.putObject("eval_loss");
+    ArrayNode list = evalLoss.putArray("checkpoints");
+    checkpoints.forEach(c -> list.add(c == null ? null : path(c)));
+    evalLoss.put("batch", e.batch());
+    generateSection(spec, e).put("compare_base", e.compareBase());
+    BertScoreSpec b = e.bertscore() == null ? BertScoreSpec.defaults() : e.bertscore();
+    if (encoder == null) {
+      spec.putNull("bertscore");
+    } else {
+      ObjectNode bert = spec.putObject("bertscore");
+      bert.put("model", encoder.isAbsolute() ? path(encoder) : encoder.toString());
+      bert.put("layer", b.layer());
+      bert.put("batch", b.batch());
+      bert.put("rescale_with_baseline", b.rescaleWithBaseline());
+      bert.put("dtype", b.dtype());
+    }
+    spec.put("output_dir", path(outputDir));
+    return WorkerSpec.of(spec);
+  }
+
+  /** The {@code generate} section: every strategy of the workflow, each with its seed. */
+  private static ObjectNode generateSection(ObjectNode spec, EvalSpec e) {
     ObjectNode gen = spec.putObject("generate");
-    gen.put("adapter", adapter == null ? null : path(adapter));
+    gen.putNull("adapter");
     gen.put("max_new_tokens", e.maxNewTokens());
     gen.put("batch", e.batch());
     ArrayNode strategies = gen.putArray("strategies");
@@ -167,8 +223,7 @@ public final class WorkerSpecs {
       o.put("min_new_tokens", s.minNewTokens());
       o.put("seed", s.seed() != null ? s.seed() : strategySeed(e.seed(), s.name()));
     }
-    spec.put("output_dir", path(outputDir));
-    return WorkerSpec.of(spec);
+    return gen;
   }
 
   /**

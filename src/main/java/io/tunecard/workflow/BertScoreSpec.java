@@ -1,11 +1,18 @@
 package io.tunecard.workflow;
 
+import java.util.List;
+
 /**
  * BERTScore with {@code bert_score} semantics. {@code model} is a Hugging Face RoBERTa directory or
  * a Hub id found in the local Hugging Face cache; when no weights are found the metric is reported
  * as not computed, never estimated.
+ *
+ * @param dtype the encoder's precision: {@code fp32}, or {@code bf16} (the hf engine on a GPU only)
  */
-public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline, int batch) {
+public record BertScoreSpec(
+    String model, int layer, boolean rescaleWithBaseline, int batch, String dtype) {
+  public static final List<String> DTYPES = List.of("fp32", "bf16");
+
   /** Pairs matched per batch: bert_score's default, whose padding the scores depend on. */
   public static final int DEFAULT_BATCH = 64;
 
@@ -13,6 +20,12 @@ public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline
     Check.present("model", model);
     Check.atLeast("layer", layer, 1);
     Check.atLeast("batch", batch, 1);
+    Check.oneOf("dtype", dtype, DTYPES);
+  }
+
+  /** What the evaluation uses when the workflow has no {@code eval.bertscore} section. */
+  public static BertScoreSpec defaults() {
+    return new BertScoreSpec("roberta-large", 17, false, DEFAULT_BATCH, "fp32");
   }
 
   static BertScoreSpec read(Section s) {
@@ -20,6 +33,7 @@ public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline
         s.string("model", "roberta-large"),
         s.integer("layer", 17),
         s.bool("rescale_with_baseline", false),
-        s.integer("batch", DEFAULT_BATCH));
+        s.integer("batch", DEFAULT_BATCH),
+        s.oneOf("dtype", "fp32", DTYPES));
   }
 }

@@ -45,6 +45,12 @@ public record EvalSpec(
       }
     }
     Check.atLeast("bootstrap_resamples", bootstrapResamples, 1000);
+    if (bertscore != null && !"fp32".equals(bertscore.dtype()) && !"hf".equals(engine)) {
+      throw new IllegalArgumentException(
+          "bertscore.dtype: "
+              + bertscore.dtype()
+              + " needs engine: hf (the djl engine encodes in fp32)");
+    }
   }
 
   /** The six strategies of the reference fine-tune. */

@@ -60,6 +60,32 @@ class WorkflowLoaderTest {
   }
 
   @Test
+  void bertScoreInBf16NeedsTheHfEngine() {
+    assertThatThrownBy(
+            () ->
+                WorkflowLoader.parseYaml(
+                    "t.yaml", MINIMAL + "eval: {bertscore: {dtype: bf16}}\n", List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("bertscore.dtype: bf16 needs engine: hf");
+    assertThatThrownBy(
+            () ->
+                WorkflowLoader.parseYaml(
+                    "t.yaml", MINIMAL + "eval: {bertscore: {dtype: fp16}}\n", List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("dtype: expected one of fp32, bf16, found 'fp16'");
+    Workflow hf =
+        WorkflowLoader.parseYaml(
+            "t.yaml", MINIMAL + "eval: {engine: hf, bertscore: {dtype: bf16}}\n", List.of());
+    assertThat(hf.eval().bertscore().dtype()).isEqualTo("bf16");
+    assertThat(hf.eval().bertscore().layer()).isEqualTo(17);
+    assertThat(
+            WorkflowLoader.parseYaml("t", MINIMAL + "eval: {bertscore: {}}\n", List.of())
+                .eval()
+                .bertscore())
+        .isEqualTo(BertScoreSpec.defaults());
+  }
+
+  @Test
   void defaultsApply() {
     Workflow w = WorkflowLoader.parseYaml("t", MINIMAL, List.of());
     assertThat(w.dataset().split().train()).isEqualTo(0.70);

@@ -1,0 +1,77 @@
+package io.tunecard.evaluate;
+
+import io.tunecard.files.AtomicFiles;
+import io.tunecard.files.Jsonl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * The steps of the hf engine's evaluation ({@link EvaluateAdapter}); the work is in {@link
+ * HfEngine}. One worker process does the heavy part; these steps hand its results to the same
+ * merging and scoring steps as the djl engine.
+ */
+final class HfSteps {
+  private HfSteps() {}
+
+  /** The start signal → the worker run to completion; outputs the signal again. */
+  static final class RunWorker extends DoFn<String, String> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    RunWorker(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(@Element String signal, OutputReceiver<String> out) {
+      HfEngine.evaluate(settings);
+      out.output(signal);
+    }
+  }
+
+  /**
+   * The worker's eval losses → eval_loss.json (written by the stage, as with djl) and the report.
+   */
+  static final class WriteEvalLoss extends DoFn<String, EvalLossReport> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    WriteEvalLoss(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<EvalLossReport> out) {
+      EvalLossReport report = HfEngine.readLoss(settings);
+      try {
+        AtomicFiles.writeString(settings.evalLossFile(), Jsonl.pretty(report.toJson()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+      out.output(report);
+    }
+  }
+
+  /** The worker's answers of every model and strategy, keyed {@code model/strategy}. */
+  static final class ReadAnswers extends DoFn<String, KV<String, GeneratedAnswer>> {
+    private static final long serialVersionUID = 1L;
+    private final EvalSettings settings;
+
+    ReadAnswers(EvalSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<KV<String, GeneratedAnswer>> out) {
+      for (NamedDecoding st : settings.strategies()) {
+        for (String model : QuestionPlan.models(settings)) {
+          for (GeneratedAnswer a : HfEngine.answers(settings, model, st.name())) {
+            out.output(KV.of(model + "/" + st.name(), a));
+          }
+        }
+      }
+    }
+  }
+}
