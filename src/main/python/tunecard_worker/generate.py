@@ -74,11 +74,12 @@ def generate_batch(model, prompts: list, strategy: dict, max_new_tokens: int, pa
 def load_for_inference(spec: dict, device, dtype):
     """(model, template, pad id); an adapter is merged into the base weights for speed."""
     m = spec["model"]
-    modeling.check_quantization(m["quantization"], device)
+    modeling.check_quantization(m["quantization"], device, modeling.nf4_backend(m))
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
     bos, eos, pad = modeling.special_ids(modeling.load_config(directory), tokenizer)
-    model = modeling.load_base(directory, device, dtype, m["quantization"])
+    model = modeling.load_base(directory, device, dtype, m["quantization"],
+                               nf4_backend=modeling.nf4_backend(m))
     model.config.use_cache = True
     return model, chat.MistralInst(tokenizer, bos, eos), pad
 
@@ -96,6 +97,13 @@ def load_adapter(model, adapter: str):
         raise WorkerError("bad_input", f"{adapter}: cannot load the adapter ({e})") from e
 
 
+def with_adapter(model, adapter: str, dtype):
+    """Base + adapter as generation runs it: merged, for speed, into a dense base. An NF4 base is
+    dequantized to ``dtype`` first: merging into its 4-bit codes would re-quantize the sum, and
+    the model scored would not be the one trained."""
+    return load_adapter(modeling.dense_base(model, dtype), adapter).merge_and_unload()
+
+
 def run(spec: dict, events) -> None:
     from .train import device_name
 
@@ -111,7 +119,7 @@ def run(spec: dict, events) -> None:
                 total_steps=None, resumed_from=None)
     model, template, pad = load_for_inference(spec, device, dtype)
     if g.get("adapter"):
-        model = load_adapter(model, g["adapter"]).merge_and_unload()
+        model = with_adapter(model, g["adapter"], dtype)
     model.eval()
     max_prompt = spec["model"]["max_seq_len"]
     prompts = [p if len(p) <= max_prompt else p[:1] + p[len(p) - max_prompt + 1:]
