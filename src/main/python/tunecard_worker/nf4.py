@@ -33,12 +33,13 @@ CODE = (
     -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
     0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
     0.7229568362236023, 1.0)
-# bitsandbytes' dQuantizeNF4 decision tree, flattened: a value's code is how many it exceeds
+# bitsandbytes' dQuantizeNF4 decision tree, flattened: a value's code is how many it exceeds. These
+# are the fp32 values its literals (-0.8480964004993439f, ...) compile to: a C or Java compiler
+# rounds the decimal to fp32 directly, which for four of them differs from rounding the decimal to
+# a Python float first (test_nf4.py checks every one).
 THRESHOLDS = (
-    -0.8480964004993439, -0.6106329262256622, -0.4599952697753906, -0.33967943489551544,
-    -0.23460740596055984, -0.13791173323988914, -0.045525018125772476, 0.03979014977812767,
-    0.1202552504837513, 0.2035212516784668, 0.2920137718319893, 0.3893125355243683,
-    0.5016634166240692, 0.6427869200706482, 0.8614784181118011)
+    -0.84809643, -0.6106329, -0.45999527, -0.33967942, -0.2346074, -0.13791174, -0.045525018,
+    0.03979015, 0.120255254, 0.20352125, 0.29201376, 0.38931254, 0.5016634, 0.6427869, 0.8614784)
 
 
 def dynamic_map() -> torch.Tensor:
@@ -86,8 +87,10 @@ def _table(values, device) -> torch.Tensor:
 
 
 def encode(x: torch.Tensor) -> torch.Tensor:
-    """Code indices (uint8) of normalized fp32 values: the number of thresholds each exceeds."""
-    return torch.bucketize(x, _table(THRESHOLDS, x.device), out_int32=True).to(torch.uint8)
+    """Code indices (uint8) of normalized fp32 values: the number of thresholds each exceeds (a
+    NaN, 0 * inf where a block's reciprocal overflows, exceeds none)."""
+    codes = torch.bucketize(x, _table(THRESHOLDS, x.device), out_int32=True)
+    return torch.where(torch.isnan(x), 0, codes).to(torch.uint8)
 
 
 def _blockwise(flat: torch.Tensor, block: int) -> tuple:
