@@ -17,6 +17,7 @@ Phases (each writes its results into --out as soon as it ends, each has its own 
   generate  the worker's generate_batch, six strategies x >= 256 questions x 256 new tokens
             (forced: random weights never emit eos reliably), projected to the 2,462-question
             test split
+  nf4       (last; not in the default phases) NF4 QLoRA against bf16 LoRA: scripts/bench/nf4_bench.py
 
 Training FLOPs per token (frozen base, so no weight gradients for it):
   4 * N_layers                 forward 2N + input gradients 2N of the decoder's linear layers
@@ -599,8 +600,7 @@ def summary(res):
             lines.append(f"eval_{name}_tokens_per_s: {r['tokens_per_s']:.0f}")
     if "matmul" in d:
         lines.append(f"matmul_bf16_tflops: {d['matmul']['tflops']:.1f}")
-    lines.append("nf4: not measured (bitsandbytes is not installed)"
-                 if not d.get("env", {}).get("bitsandbytes") else "nf4: not measured here")
+    lines += d.get("nf4_bench_lines", ["nf4: not measured here (--phases ...,nf4)"])
     res.put("summary", lines)
     print("\n".join(lines), flush=True)
 
@@ -630,6 +630,7 @@ def main():
     ap.add_argument("--new-tokens", type=int, default=256)
     ap.add_argument("--train-limit-s", type=float, default=150)
     ap.add_argument("--generate-limit-s", type=float, default=240)
+    ap.add_argument("--nf4-limit-s", type=float, default=270)
     args = ap.parse_args()
     device = torch.device("cpu" if args.tiny or not torch.cuda.is_available() else "cuda")
     cfg = TINY if args.tiny else MISTRAL_7B_V03
@@ -685,6 +686,12 @@ def main():
                                            if ok else variants[0][1])
         guarded("baseline", lambda: phase_baseline(res, device, model, cfg, mb, args.warmup,
                                                    args.steps))
+    if "nf4" in phases:  # last: it builds its own bf16 model, so this one leaves the GPU first
+        import nf4_bench
+
+        model = None
+        free(device)
+        guarded("nf4", lambda: nf4_bench.run(res.put, device, cfg, limit_s=args.nf4_limit_s))
     summary(res)
 
 if __name__ == "__main__":
