@@ -11,12 +11,13 @@ them on CUDA) on a randomly initialised model of Mistral-7B-Instruct-v0.3's shap
   3. NF4: the same steps on the NF4 base (peak memory counted from the NF4 load on, compile
      included).
 
-Prints ``name: value`` lines: train_nf4_tokens_per_s, train_nf4_peak_gb, train_nf4_vs_bf16
-(the two rows' tokens/s, same micro-batch, same bins), train_bf16_tokens_per_s,
-train_bf16_peak_gb, nf4_quantize_s, nf4_cache_load_s. Goal: train_nf4_vs_bf16 >= 0.8 with
-train_nf4_peak_gb <= 12.
+One bf16 and one NF4 row per --micro-batches entry (default 4,2: the same bins in both rows).
+Prints ``name: value`` lines for the largest micro-batch whose NF4 row peaks within 12 GB:
+train_nf4_tokens_per_s, train_nf4_peak_gb, train_nf4_vs_bf16 (NF4 tokens/s over bf16's),
+train_bf16_tokens_per_s, train_bf16_peak_gb; then every micro-batch's pair, nf4_quantize_s and
+nf4_cache_load_s. Goal: train_nf4_vs_bf16 >= 0.8 with train_nf4_peak_gb <= 12.
 
-    python3 scripts/bench/nf4_bench.py --out nf4.json [--tiny] [--micro-batch 4] [--limit-s 270]
+    python3 scripts/bench/nf4_bench.py --out nf4.json [--tiny] [--micro-batches 4,2] [--limit-s 270]
 
 --tiny: a 2-layer model on the CPU (fp32, eager unless TUNECARD_COMPILE=1): a smoke test.
 hf_engine_bench.py runs it as its last phase (--phases ...,nf4); importable: run(put, device, cfg).
@@ -141,11 +142,13 @@ def train_row(device, model, dtype, data, micro_batch, warmup, steps, deadline):
         seconds = time.perf_counter() - t0
         row.update(tokens_per_s=tokens / seconds, steps=done, tokens=tokens,
                    seconds=round(seconds, 3), loss=loss.item(), peak_gb=_peak_gb(device))
+    except torch.cuda.OutOfMemoryError as e:
+        row["error"] = f"out of memory: {str(e).splitlines()[0]}"
     finally:
         regional.uncompile_layers(lm)
         peft_model.unload()
         runner = peft_model = None
-        torch._dynamo.reset()
+        _free(device)
     return row
 
 
@@ -181,18 +184,26 @@ def load_twice(device, directory, dtype, tmp):
     return loaded, info
 
 
-def run(put, device, cfg, micro_batch=4, warmup=3, steps=10, limit_s=270.0, loader=True,
-        tmp=None):
-    """Both rows; ``put(key, value)`` records results as they come. Returns the summary lines."""
-    deadline = time.perf_counter() + limit_s
+def _fmt_gb(gb):
+    return f"{gb:.2f}" if gb is not None else "n/a (cpu)"
+
+
+def run(put, device, cfg, micro_batches=(4, 2), warmup=3, steps=10, limit_s=270.0, loader=True,
+        tmp=None, goal_gb=12.0):
+    """bf16 rows, then NF4 rows, one per micro-batch; ``put(key, value)`` records results as they
+    come. The headline is the largest micro-batch whose NF4 row stays within ``goal_gb``.
+    Returns the summary lines."""
+    t_end = time.perf_counter() + limit_s
     attention.register()
-    data = examples(micro_batch * (warmup + steps) * 3 + 64, cfg["vocab_size"])
+    data = examples(max(micro_batches) * (warmup + steps) * 3 + 64, cfg["vocab_size"])
     model, dtype = build(cfg, device)
-    # two shares of the time: bf16 first, NF4 (load and compile included) with the rest
-    bf16 = train_row(device, model, dtype, data, micro_batch, warmup, steps,
-                     time.perf_counter() + 0.4 * limit_s)
-    put("nf4_bench_bf16", bf16)
-    log(f"bf16 LoRA: {bf16['tokens_per_s']:,.0f} tokens/s, peak {bf16['peak_gb']} GB")
+    bf16 = {}
+    for mb in micro_batches:  # bf16 gets 40 % of the time, NF4 (load, compile) the rest
+        share = 0.4 * limit_s / len(micro_batches)
+        bf16[mb] = train_row(device, model, dtype, data, mb, warmup, steps,
+                             time.perf_counter() + share)
+        put("nf4_bench_bf16", list(bf16.values()))
+        log(f"bf16 LoRA, micro-batch {mb}: {json.dumps(bf16[mb])}")
     own_tmp = tmp is None
     tmp = tempfile.mkdtemp(prefix="tunecard-nf4-bench-") if own_tmp else tmp
     try:
@@ -209,24 +220,43 @@ def run(put, device, cfg, micro_batch=4, warmup=3, steps=10, limit_s=270.0, load
             info = quantize_in_memory(device, model)
         put("nf4_bench_load", info)
         log(f"NF4 base: {json.dumps(info)}")
-        row = train_row(device, model, dtype, data, micro_batch, warmup, steps, deadline)
+        torch._dynamo.reset()  # the bf16 graphs go; the NF4 layers compile their own
+        rows = {}
+        for k, mb in enumerate(micro_batches):
+            left = (t_end - time.perf_counter()) / (len(micro_batches) - k)
+            rows[mb] = train_row(device, model, dtype, data, mb, warmup, steps,
+                                 time.perf_counter() + left)
+            put("nf4_bench_nf4", list(rows.values()))
+            log(f"NF4 LoRA, micro-batch {mb}: {json.dumps(rows[mb])}")
     finally:
         if own_tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    put("nf4_bench_nf4", row)
-    lines = [f"train_nf4_tokens_per_s: {row['tokens_per_s']:.0f}",
-             f"train_nf4_peak_gb: {row['peak_gb']:.2f}" if row["peak_gb"] is not None else
-             "train_nf4_peak_gb: n/a (cpu)",
-             f"train_nf4_vs_bf16: {row['tokens_per_s'] / bf16['tokens_per_s']:.3f}",
-             f"train_bf16_tokens_per_s: {bf16['tokens_per_s']:.0f}",
-             f"train_bf16_peak_gb: {bf16['peak_gb']:.2f}" if bf16["peak_gb"] is not None else
-             "train_bf16_peak_gb: n/a (cpu)",
-             f"nf4_quantize_s: {info['quantize_s']:.1f} ({info['path']})",
-             f"train_nf4_config: packing, micro_batch {micro_batch} x {SEQ} tokens, LoRA r=32 "
-             f"all seven projections, compiled {row['compiled']}, {row['steps']} timed steps"]
+    done = [mb for mb in micro_batches if "tokens_per_s" in rows[mb] and "tokens_per_s" in bf16[mb]]
+    fits = [mb for mb in done if rows[mb]["peak_gb"] is None or rows[mb]["peak_gb"] <= goal_gb]
+    lines = []
+    if done:
+        mb = max(fits) if fits else done[0]
+        row, ref = rows[mb], bf16[mb]
+        lines += [f"train_nf4_tokens_per_s: {row['tokens_per_s']:.0f}",
+                  f"train_nf4_peak_gb: {_fmt_gb(row['peak_gb'])}",
+                  f"train_nf4_vs_bf16: {row['tokens_per_s'] / ref['tokens_per_s']:.3f}",
+                  f"train_bf16_tokens_per_s: {ref['tokens_per_s']:.0f}",
+                  f"train_bf16_peak_gb: {_fmt_gb(ref['peak_gb'])}",
+                  f"train_nf4_config: packing, micro_batch {mb} x {SEQ} tokens, LoRA r=32 all "
+                  f"seven projections, compiled {row['compiled']}, {row['steps']} timed steps"]
+    for mb in micro_batches:
+        row, ref = rows[mb], bf16[mb]
+        if "tokens_per_s" in row and "tokens_per_s" in ref:
+            lines.append(f"train_nf4_micro_batch_{mb}: {row['tokens_per_s']:.0f} tokens/s at "
+                         f"{_fmt_gb(row['peak_gb'])} GB; bf16 {ref['tokens_per_s']:.0f} at "
+                         f"{_fmt_gb(ref['peak_gb'])} GB; ratio "
+                         f"{row['tokens_per_s'] / ref['tokens_per_s']:.3f}")
+        else:
+            lines.append(f"train_nf4_micro_batch_{mb}: {row.get('error') or ref.get('error')}")
+    lines.append(f"nf4_quantize_s: {info['quantize_s']:.1f} ({info['path']})")
     if "cache_load_s" in info:
-        lines.insert(6, f"nf4_cache_load_s: {info['cache_load_s']:.1f} "
-                        f"({info['cache_gb']:.2f} GB cache)")
+        lines.append(f"nf4_cache_load_s: {info['cache_load_s']:.1f} "
+                     f"({info['cache_gb']:.2f} GB cache)")
     put("nf4_bench_lines", lines)
     print("\n".join(lines), flush=True)
     return lines
@@ -236,7 +266,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny model on the CPU: a smoke test")
-    ap.add_argument("--micro-batch", type=int, default=None, help="default 4 (--tiny: 1)")
+    ap.add_argument("--micro-batches", default=None, help="comma-separated; default 4,2 (--tiny: 1)")
     ap.add_argument("--warmup", type=int, default=None, help="default 3 (--tiny: 1)")
     ap.add_argument("--steps", type=int, default=None, help="default 10 (--tiny: 2)")
     ap.add_argument("--limit-s", type=float, default=270, help="both rows together")
@@ -244,7 +274,7 @@ def main():
                     help="quantize in memory instead of saving and loading through nf4_base")
     ap.add_argument("--tmp", default=None, help="where the safetensors copy and cache go")
     args = ap.parse_args()
-    for key, full, tiny in (("micro_batch", 4, 1), ("warmup", 3, 1), ("steps", 10, 2)):
+    for key, full, tiny in (("micro_batches", "4,2", "1"), ("warmup", 3, 1), ("steps", 10, 2)):
         if getattr(args, key) is None:
             setattr(args, key, tiny if args.tiny else full)
     device = torch.device("cpu" if args.tiny or not torch.cuda.is_available() else "cuda")
@@ -260,8 +290,9 @@ def main():
         os.replace(tmp, out)
 
     put("model_config", TINY if args.tiny else MISTRAL_7B_V03)
-    run(put, device, TINY if args.tiny else MISTRAL_7B_V03, args.micro_batch, args.warmup,
-        args.steps, args.limit_s, not args.no_loader, args.tmp)
+    run(put, device, TINY if args.tiny else MISTRAL_7B_V03,
+        [int(m) for m in args.micro_batches.split(",")], args.warmup, args.steps, args.limit_s,
+        not args.no_loader, args.tmp)
 
 
 if __name__ == "__main__":

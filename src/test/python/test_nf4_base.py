@@ -118,7 +118,13 @@ def test_generation_scores_base_plus_adapter_not_a_requantized_merge(tiny_model,
                      model={"quantization": "nf4"})
     # the trained function: the NF4 base with the adapter beside it, unmerged
     reference, _, _ = generate.load_for_inference(spec, CPU, torch.float32)
+    base_logits = logits(reference)
     expected = logits(generate.load_adapter(reference, str(adapter)))
+    # without an adapter, generation runs the NF4 base decoded once: the same function
+    dense, _, _ = generate.load_for_inference(spec, CPU, torch.float32)
+    dense = generate.with_adapter(dense, None, torch.float32)
+    assert not any(isinstance(m, nf4.Nf4Linear) for m in dense.modules())
+    assert torch.equal(logits(dense), base_logits)
     # the model generation runs
     model, _, _ = generate.load_for_inference(spec, CPU, torch.float32)
     merged = generate.with_adapter(model, str(adapter), torch.float32)

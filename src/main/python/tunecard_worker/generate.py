@@ -97,11 +97,13 @@ def load_adapter(model, adapter: str):
         raise WorkerError("bad_input", f"{adapter}: cannot load the adapter ({e})") from e
 
 
-def with_adapter(model, adapter: str, dtype):
-    """Base + adapter as generation runs it: merged, for speed, into a dense base. An NF4 base is
-    dequantized to ``dtype`` first: merging into its 4-bit codes would re-quantize the sum, and
-    the model scored would not be the one trained."""
-    return load_adapter(modeling.dense_base(model, dtype), adapter).merge_and_unload()
+def with_adapter(model, adapter: str | None, dtype):
+    """Base (+ adapter) as generation runs it, dense: an NF4 base is dequantized to ``dtype`` (the
+    same function, decoded once instead of at every step), and an adapter is merged into that for
+    speed. Merging into the 4-bit codes would re-quantize the sum: the model scored would not be
+    the one trained."""
+    model = modeling.dense_base(model, dtype)
+    return model if adapter is None else load_adapter(model, adapter).merge_and_unload()
 
 
 def run(spec: dict, events) -> None:
@@ -118,8 +120,7 @@ def run(spec: dict, events) -> None:
     events.emit("started", engine="hf", device=device_name(device), pid=os.getpid(),
                 total_steps=None, resumed_from=None)
     model, template, pad = load_for_inference(spec, device, dtype)
-    if g.get("adapter"):
-        model = with_adapter(model, g["adapter"], dtype)
+    model = with_adapter(model, g.get("adapter"), dtype)
     model.eval()
     max_prompt = spec["model"]["max_seq_len"]
     prompts = [p if len(p) <= max_prompt else p[:1] + p[len(p) - max_prompt + 1:]
