@@ -7,7 +7,7 @@ test_nf4.py in the worker): src/test/resources/fixtures/nf4/vectors.safetensors 
 The expected codes, absmax values and dequantized tensors come from the scalar reference below:
 bitsandbytes' CUDA kernels (dQuantizeNF4's decision tree, dQuantize<0>'s search over the dynamic
 map, kQuantizeBlockwise's blocks, reciprocal and nibble order) transcribed line by line in numpy
-fp32 scalars, with tunecard's three definitions (docs/model.md, "NF4"): an all-zero block takes
+fp32 scalars, with tunecard's definitions (docs/nf4.md): an all-zero block takes
 code 7, the absmax mean is a float64 sum in index order, a double-quantized absmax decodes in
 float64. Neither engine's code is used to make them.
 """

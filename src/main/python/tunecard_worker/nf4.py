@@ -16,7 +16,7 @@ GPU); a double-quantized absmax is ``code * scale + mean`` in float64 rounded to
 compiler can contract differently (the product of two fp32 values is exact in float64).
 
 ``Nf4Linear`` is the frozen layer: it dequantizes to the compute dtype for each product and again
-for the input gradient, never keeping the dense weight (docs/model.md, "NF4 in the worker").
+for the input gradient, never keeping the dense weight (docs/nf4.md).
 """
 
 from dataclasses import dataclass
