@@ -136,9 +136,10 @@ def test_generation_scores_base_plus_adapter_not_a_requantized_merge(tiny_model,
     assert (logits(merged) - expected).abs().max().item() > 1e-3
 
 
-def test_compiled_layers_with_an_nf4_base_match_eager(tiny_model, cache):
+def _compiled_nf4_step(tiny_model, device, dtype):
+    """Loss and adapter gradients of one packed micro-batch, eager then compiled (regional.py)."""
     attention.register()
-    base = modeling.load_base(tiny_model, CPU, torch.float32, "nf4", attn=attention.VARLEN)
+    base = modeling.load_base(tiny_model, device, dtype, "nf4", attn=attention.VARLEN)
     peft_model = modeling.apply_lora(base, {"r": 4, "alpha": 8, "dropout": 0.0,
                                             "targets": TARGETS}, seed=1)
     with torch.no_grad():
@@ -148,17 +149,54 @@ def test_compiled_layers_with_an_nf4_base_match_eager(tiny_model, cache):
     peft_model.train()
     ex = examples(24, 5)
     rows = batching.plan_epoch([len(e.ids) for e in ex], "packing", 3, 64, 1, 0)[0]
-    b = batching.collate(ex, rows, 0, CPU, True, 64)
-    le, ge = loss_and_grads(peft_model, b)
+    b = batching.collate(ex, rows, 0, device, True, 64)
+    with modeling.autocast(device, dtype):
+        eager = loss_and_grads(peft_model, b)
     lm = modeling.causal_lm(peft_model)
     regional.compile_layers(lm)
     try:
-        lc, gc = loss_and_grads(peft_model, b)
+        with modeling.autocast(device, dtype):
+            compiled = loss_and_grads(peft_model, b)
     finally:
         regional.uncompile_layers(lm)
+    return eager, compiled
+
+
+def test_compiled_layers_with_an_nf4_base_match_eager(tiny_model, cache):
+    (le, ge), (lc, gc) = _compiled_nf4_step(tiny_model, CPU, torch.float32)
     assert lc == pytest.approx(le, rel=1e-5)
     for k in ge:
         assert torch.allclose(ge[k], gc[k], rtol=1e-4, atol=1e-6), k
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_compiled_layers_with_an_nf4_base_match_eager_on_cuda(tiny_model, cache):
+    (le, ge), (lc, gc) = _compiled_nf4_step(tiny_model, torch.device("cuda"), torch.bfloat16)
+    assert lc == pytest.approx(le, rel=1e-2)
+    diff = sum(((ge[k].float() - gc[k].float()) ** 2).sum() for k in ge).sqrt()
+    norm = sum((ge[k].float() ** 2).sum() for k in ge).sqrt()
+    assert (diff / norm).item() < 5e-2
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_the_worker_trains_and_generates_on_an_nf4_base_on_cuda(tiny_model, splits, tmp_path,
+                                                                 cache):
+    """bf16, compiled layers (the CUDA default), packing: the configuration nf4_bench.py times."""
+    model = {"quantization": "nf4", "dtype": "auto"}
+    spec = make_spec("train", tiny_model, splits, tmp_path / "run", device="gpu", model=model,
+                     train={"epochs": 2, "batching": "packing", "save_every_steps": -1,
+                            "eval_every_steps": -1})
+    code, events, stderr = run_worker("train", spec, tmp_path)
+    assert code == 0, stderr
+    assert "decoder layers on the first step" in json.dumps(events)
+    evals = [e["eval_loss"] for e in events if e["event"] == "metrics" and "eval_loss" in e]
+    assert len(evals) == 2 and evals[1] < evals[0]
+    gen = make_spec("generate", tiny_model, splits, tmp_path / "gen", device="gpu", model=model,
+                    generate={"adapter": events[-1]["outputs"][-1],
+                              "strategies": [strategy({"name": "greedy"})]})
+    code, events, stderr = run_worker("generate", gen, tmp_path, "gen.json")
+    assert code == 0, stderr
+    assert "read from" in stderr
 
 
 def test_the_worker_trains_scores_and_generates_on_an_nf4_base_without_bitsandbytes(
