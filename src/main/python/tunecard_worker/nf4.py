@@ -217,6 +217,9 @@ class Nf4Linear(nn.Linear):
         else:
             self.register_buffer("absmax", q.absmax)
 
+    def reset_parameters(self) -> None:
+        """Frozen codes: nothing to initialise (nn.Linear's would write into the uint8 codes)."""
+
     @classmethod
     def of(cls, linear: nn.Linear, double_quant: bool = True) -> "Nf4Linear":
         if linear.bias is not None:

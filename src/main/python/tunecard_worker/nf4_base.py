@@ -96,7 +96,8 @@ class _Reader:
         try:
             return self.open[path].get_tensor(name)
         except Exception as e:  # noqa: BLE001 - safetensors raises plain errors
-            raise WorkerError("bad_input", f"{path}: cannot read tensor '{name}' ({e})") from e
+            hint = "; it is an NF4 cache entry: delete it" if path.parent.name == "nf4" else ""
+            raise WorkerError("bad_input", f"{path}: cannot read tensor '{name}' ({e}){hint}") from e
 
 
 def _quantized_names(lm) -> list:
