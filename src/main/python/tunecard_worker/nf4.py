@@ -177,7 +177,7 @@ def dequantize(q: Quantized, dtype: torch.dtype = torch.float32, code: torch.Ten
     blocks = absmax.numel()
     if idx.numel() != blocks * BLOCK:
         idx = F.pad(idx, (0, blocks * BLOCK - idx.numel()))
-    w = code[idx.long()].view(blocks, BLOCK) * absmax[:, None]
+    w = code[idx.int()].view(blocks, BLOCK) * absmax[:, None]
     return w.reshape(-1)[: q.numel].view(q.shape).to(dtype)
 
 
