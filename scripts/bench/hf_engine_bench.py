@@ -23,6 +23,7 @@ Phases (each writes its results into --out as soon as it ends, each has its own 
             tokens and stopped at drawn answer lengths, BERTScore (a stand-in)
   gradcheck bf16 packed-attention adapter gradients (varlen, sdpa + mask) against fp32
             (grad_phase.py)
+  nf4       (last; not in the default phases) NF4 QLoRA against bf16 LoRA: scripts/bench/nf4_bench.py
 
 --time-limit-s bounds the whole run: a phase starts only with time left and gets at most its own
 limit of what is left; a phase that fails is recorded in the JSON and the others still run.
@@ -615,8 +616,7 @@ def summary(res, show=True):
             lines.append(f"eval_{name}_tokens_per_s: {r['tokens_per_s']:.0f}")
     if "matmul" in d:
         lines.append(f"matmul_bf16_tflops: {d['matmul']['tflops']:.1f}")
-    lines.append("nf4: not measured (bitsandbytes is not installed)"
-                 if not d.get("env", {}).get("bitsandbytes") else "nf4: not measured here")
+    lines += d.get("nf4_bench_lines", ["nf4: not measured here (--phases ...,nf4)"])
     res.put("summary", lines)
     if show:
         print("\n".join(lines), flush=True)
@@ -691,6 +691,7 @@ def main():
     ap.add_argument("--evalgen-limit-s", type=float, default=210)
     ap.add_argument("--evalreal-limit-s", type=float, default=100)
     ap.add_argument("--bertscore-limit-s", type=float, default=45)
+    ap.add_argument("--nf4-limit-s", type=float, default=270)
     args = ap.parse_args()
     started = time.perf_counter()
     eval_phases.TABLE[0] = args.length_table
@@ -791,6 +792,12 @@ def main():
                                            if ok else variants[0][1])
         guarded("baseline", lambda: phase_baseline(res, device, model, cfg, mb, args.warmup,
                                                    args.steps))
+    if "nf4" in phases:  # last: it builds its own bf16 model, so this one leaves the GPU first
+        import nf4_bench
+
+        model = None
+        free(device)
+        guarded("nf4", lambda: nf4_bench.run(res.put, device, cfg, limit_s=args.nf4_limit_s))
     summary(res)
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ trained on), then computes, with transformers + PEFT in fp32 on the CPU, the log
 of the base + the djl-trained adapter, and of the base + the hf-trained adapter on the export's
 batch. CrossEngineParityTest (mvn verify) compares them with the JVM's.
 
-    python3 scripts/crosscheck/cross_engine.py EXPORT_DIR OUT_DIR
+    python3 scripts/crosscheck/cross_engine.py EXPORT_DIR OUT_DIR [--nf4]
 
 OUT_DIR gets hf-adapter/ (the hf engine's chosen checkpoint), peft-logits.safetensors
 (logits_base, logits_djl, logits_hf), hf-metrics.jsonl, hf-events.jsonl and result.json.
+
+--nf4: the export was made with CrossEngineExport --nf4 (both engines trained on an NF4 base);
+the hf engine trains with its builtin NF4, the logits are those of the worker's NF4 base (the
+same quantization as the JVM's) with each adapter unmerged, and OUT_DIR also gets djl-adapter/.
 """
 import json
 import os
@@ -22,8 +26,10 @@ import torch
 REPO = Path(__file__).resolve().parents[2]
 
 
-def main(export: Path, out: Path) -> None:
+def main(export: Path, out: Path, nf4: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    # the worker's NF4 cache goes with the export, not into the user's cache
+    os.environ["TUNECARD_CACHE"] = str(export / "nf4-cache")
     spec_text = (export / "hf-train-spec.json").read_text()
     spec = json.loads(spec_text)
     old_root = spec["output_dir"][: -len("/hf/train")]
@@ -62,11 +68,19 @@ def main(export: Path, out: Path) -> None:
     batch = json.loads((export / "batch.json").read_text())
     ids = torch.tensor(batch["input_ids"])
     mask = torch.tensor(batch["attention_mask"])
-    base_dir = export / "djl" / "base"
+    base_dir = export / ("nf4-base" if nf4 else "djl/base")
+    sys.path.insert(0, str(REPO / "src" / "main" / "python"))
+    from tunecard_worker import modeling
+
+    def load_base():
+        if nf4:
+            return modeling.load_base(base_dir, torch.device("cpu"), torch.float32, "nf4",
+                                      attn="eager")
+        return MistralForCausalLM.from_pretrained(base_dir, dtype=torch.float32,
+                                                  attn_implementation="eager")
 
     def logits(adapter):
-        model = MistralForCausalLM.from_pretrained(base_dir, dtype=torch.float32,
-                                                   attn_implementation="eager")
+        model = load_base()
         if adapter is not None:
             model = PeftModel.from_pretrained(model, adapter)
         model.eval()
@@ -76,12 +90,15 @@ def main(export: Path, out: Path) -> None:
     tensors = {"logits_base": logits(None), "logits_djl": logits(djl_adapter),
                "logits_hf": logits(hf_adapter)}
     save_file(tensors, str(out / "peft-logits.safetensors"))
+    if nf4:
+        shutil.copytree(djl_adapter, out / "djl-adapter", dirs_exist_ok=True)
     import peft
     import transformers
     result = {
         "torch": torch.__version__, "transformers": transformers.__version__,
         "peft": peft.__version__,
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "hf_device": spec["device"], "quantization": spec["model"]["quantization"],
         "hf_done": done, "hf_checkpoint": chosen, "djl_done": djl_done,
         "djl_checkpoint": djl_chosen,
         "hf_minus_base_max_abs": (tensors["logits_hf"] - tensors["logits_base"]).abs().max().item(),
@@ -92,4 +109,4 @@ def main(export: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), "--nf4" in sys.argv[3:])

@@ -190,3 +190,25 @@ def test_bad_checkpoint_lists_are_bad_input(tiny_model, splits, adapters, tmp_pa
     code, events, _ = run_worker("evaluate", spec, tmp_path)
     assert code == 2 and kinds(events) == ["error"]
     assert message in events[0]["message"]
+
+
+def test_on_an_nf4_base_the_answers_are_those_of_base_plus_adapter_never_a_requantized_merge(
+        tiny_model, splits, adapters, tmp_path, monkeypatch):
+    """With `quantization: nf4` the evaluate command answers with the best adapter merged into a
+    dense copy of the NF4 base: the same answers as the generate command, which is tested
+    against base + adapter's logits (test_nf4_base.py)."""
+    monkeypatch.setenv("TUNECARD_CACHE", str(tmp_path / "cache"))
+    model = {"quantization": "nf4", "nf4_backend": "builtin"}
+    spec = evaluate_spec(tiny_model, splits, tmp_path / "out", adapters, model=model)
+    spec["generate"]["strategies"] = [s for s in spec["generate"]["strategies"]
+                                      if s["name"] == "greedy"]
+    code, events, stderr = run_worker("evaluate", spec, tmp_path)
+    assert code == 0, stderr
+    doc = json.loads((tmp_path / "out" / "eval_loss.json").read_text())
+    best = next(a for a in adapters if Path(a).name == doc["best"])
+    for adapter, folder in ((best, "generations"), (None, "generations-base")):
+        gen = make_spec("generate", tiny_model, splits, tmp_path / folder, model=model,
+                        generate={"adapter": adapter, "strategies": spec["generate"]["strategies"]})
+        assert run_worker("generate", gen, tmp_path, f"{folder}.json")[0] == 0
+        assert read(tmp_path / "out" / folder / "greedy.jsonl") == \
+            read(tmp_path / folder / "greedy.jsonl")

@@ -147,14 +147,15 @@ def test_a_changed_spec_does_not_resume(uninterrupted, tmp_path):
     assert "different training spec" in events[0]["message"]
 
 
-def test_nf4_without_bitsandbytes_is_a_missing_dependency(tiny_model, splits, tmp_path):
+def test_nf4_with_bitsandbytes_absent_is_a_missing_dependency(tiny_model, splits, tmp_path):
     pytest.importorskip("torch")
     import importlib.util
 
     if importlib.util.find_spec("bitsandbytes") is not None:
         pytest.skip("bitsandbytes is installed here")
     spec = make_spec("train", tiny_model, splits, tmp_path / "run", device="auto",
-                     model={"quantization": "nf4", "dtype": "auto"})
+                     model={"quantization": "nf4", "nf4_backend": "bitsandbytes",
+                            "dtype": "auto"})
     code, events, _ = run_worker("train", spec, tmp_path)
     assert code == 2 and kinds(events) == ["error"]
     assert events[0]["kind"] == "missing_dependency"

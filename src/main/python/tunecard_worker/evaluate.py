@@ -158,10 +158,11 @@ class Evaluation:
             self.loss(peft_model, entry, examples, batch, pad)
         if self.missing_answers(ADAPTER):
             best = self.best()["checkpoint"]
-            if best not in names:  # its loss was kept from an earlier attempt
-                peft_model, names[best] = eval_loss.attach(model, peft_model, best, "best")
-            peft_model.set_adapter(names[best])
-            model = peft_model.merge_and_unload(adapter_names=[names[best]])
+            base = model if peft_model is None else peft_model.unload()
+            peft_model = None
+            # merged into a dense copy of the base, never into NF4 codes (generate.with_adapter)
+            model = generate.with_adapter(base, best, self.dtype)
+            del base
             self.events.log(f"answering with {Path(best).name} (lowest eval loss), its adapter "
                             "merged into the weights")
         self.answer(model, template, pad, ADAPTER)
@@ -201,6 +202,7 @@ class Evaluation:
         if not todo:
             return
         g = self.spec["generate"]
+        model = modeling.dense_base(model, self.dtype)  # an NF4 base decoded once, not per step
         model.config.use_cache = True
         model.eval()
         prompts = generate.fit_prompts(template, [r["question"] for r in self.questions],

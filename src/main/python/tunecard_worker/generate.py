@@ -111,11 +111,12 @@ def pick_loop(g: dict, model, events) -> str:
 def load_for_inference(spec: dict, device, dtype):
     """(model, template, pad id); an adapter is merged into the base weights for speed."""
     m = spec["model"]
-    modeling.check_quantization(m["quantization"], device)
+    modeling.check_quantization(m["quantization"], device, modeling.nf4_backend(m))
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
     template = chat.ChatTemplate.load(m, directory, tokenizer, modeling.load_config(directory))
-    model = modeling.load_base(directory, device, dtype, m["quantization"])
+    model = modeling.load_base(directory, device, dtype, m["quantization"],
+                               nf4_backend=modeling.nf4_backend(m))
     model.config.use_cache = True
     return model, template, template.pad_id
 
@@ -181,6 +182,15 @@ def answer_lines(rows: list, results: list, template) -> str:
     return "\n".join(lines) + "\n"
 
 
+def with_adapter(model, adapter: str | None, dtype):
+    """Base (+ adapter) as generation runs it, dense: an NF4 base is dequantized to ``dtype`` (the
+    same function, decoded once instead of at every step), and an adapter is merged into that for
+    speed. Merging into the 4-bit codes would re-quantize the sum: the model scored would not be
+    the one trained."""
+    model = modeling.dense_base(model, dtype)
+    return model if adapter is None else load_adapter(model, adapter).merge_and_unload()
+
+
 def run(spec: dict, events) -> None:
     from .train import device_name
 
@@ -195,8 +205,7 @@ def run(spec: dict, events) -> None:
     events.emit("started", engine="hf", device=device_name(device), pid=os.getpid(),
                 total_steps=None, resumed_from=None)
     model, template, pad = load_for_inference(spec, device, dtype)
-    if g.get("adapter"):
-        model = load_adapter(model, g["adapter"]).merge_and_unload()
+    model = with_adapter(model, g.get("adapter"), dtype)
     model.eval()
     prompts = fit_prompts(template, [r["question"] for r in rows], spec["model"]["max_seq_len"])
     cache = decode_cache(device)

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from . import attention, lean_lora
+from . import attention, lean_lora, nf4, nf4_base
 from .events import WorkerError
 
 ADAPTER = "default"
@@ -104,26 +104,41 @@ def special_ids(config, tokenizer, tokenizer_config) -> tuple:
     return bos, eos, eos[0] if pad is None else pad
 
 
-def check_quantization(quantization: str, device: torch.device) -> None:
-    if quantization != "nf4":
+def nf4_backend(spec_model: dict) -> str:
+    """``model.nf4_backend`` of a spec: ``builtin`` (nf4.py, any device) unless it names
+    ``bitsandbytes``."""
+    return spec_model.get("nf4_backend") or "builtin"
+
+
+def check_quantization(quantization: str, device: torch.device, backend: str = "builtin") -> None:
+    if quantization != "nf4" or backend == "builtin":
         return
     if importlib.util.find_spec("bitsandbytes") is None:
-        raise WorkerError("missing_dependency", "model.quantization: nf4 needs the Python package "
-                          "bitsandbytes, which is not installed for this interpreter; install it "
-                          "(pip install bitsandbytes) or set quantization: none")
+        raise WorkerError("missing_dependency", "model.nf4_backend: bitsandbytes needs the Python "
+                          "package bitsandbytes, which is not installed for this interpreter; "
+                          "install it (pip install bitsandbytes) or set nf4_backend: builtin")
     if device.type != "cuda":
-        raise WorkerError("bad_input", "model.quantization: nf4 runs on a CUDA GPU only")
+        raise WorkerError("bad_input", "model.nf4_backend: bitsandbytes runs on a CUDA GPU only "
+                          "(nf4_backend: builtin runs anywhere)")
 
 
 def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantization: str,
-              attn: str | None = None):
+              attn: str | None = None, nf4_backend: str = "builtin"):
     """The base model, frozen. ``attn``: transformers' attention implementation; default
     ``tunecard_sdpa`` (attention.py: decoding without K/V copies); training passes ``sdpa``,
-    which measured slightly faster for packed training steps (docs/benchmarks.md)."""
+    which measured slightly faster for packed training steps (docs/benchmarks.md). An NF4 base
+    comes from nf4_base (builtin backend) or from bitsandbytes through transformers; both double
+    quantize the absmax values."""
     from transformers import AutoModelForCausalLM
 
-    check_quantization(quantization, device)
-    kwargs = {"dtype": dtype, "attn_implementation": attn or attention.register()}
+    check_quantization(quantization, device, nf4_backend)
+    attn = attn or attention.register()
+    if quantization == "nf4" and nf4_backend == "builtin":
+        model = nf4_base.load(directory, load_config(directory), device, dtype, attn)
+        model.requires_grad_(False)
+        model.config.use_cache = False
+        return model
+    kwargs = {"dtype": dtype, "attn_implementation": attn}
     if quantization == "nf4":
         from transformers import BitsAndBytesConfig
 
@@ -143,6 +158,14 @@ def load_base(directory: Path, device: torch.device, dtype: torch.dtype, quantiz
     model.requires_grad_(False)
     model.config.use_cache = False
     return model
+
+
+def dense_base(model, dtype: torch.dtype):
+    """``model`` with NF4 projections dequantized to ``dtype`` (builtin: nf4.dense_copy;
+    bitsandbytes: transformers' ``dequantize``); any other model as it is."""
+    if getattr(model, "is_loaded_in_4bit", False):
+        return model.dequantize(dtype=dtype)
+    return nf4.dense_copy(model, dtype)
 
 
 def apply_lora(model, lora: dict, seed: int, lean: bool | None = None):

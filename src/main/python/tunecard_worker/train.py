@@ -121,7 +121,7 @@ def run(spec: dict, events) -> None:
     m, data, train = spec["model"], spec["data"], spec["train"]
     device = modeling.resolve_device(spec["device"])
     dtype = modeling.resolve_dtype(m["dtype"], device)
-    modeling.check_quantization(m["quantization"], device)
+    modeling.check_quantization(m["quantization"], device, modeling.nf4_backend(m))
     directory = modeling.model_dir(m["base"])
     tokenizer = modeling.load_tokenizer(m, directory)
     template = chat.ChatTemplate.load(m, directory, tokenizer, modeling.load_config(directory))
@@ -165,7 +165,8 @@ def run(spec: dict, events) -> None:
                     outputs=[str(d) for _, d in complete])
         return
     attention.register()
-    model = modeling.load_base(directory, device, dtype, m["quantization"], attn=TRAIN_ATTENTION)
+    model = modeling.load_base(directory, device, dtype, m["quantization"], attn=TRAIN_ATTENTION,
+                               nf4_backend=modeling.nf4_backend(m))
     peft_model = modeling.apply_lora(model, spec["lora"], spec["seed"])
     if regional.wanted(device):
         layers = regional.compile_layers(modeling.causal_lm(peft_model))

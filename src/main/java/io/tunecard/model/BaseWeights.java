@@ -96,8 +96,8 @@ public final class BaseWeights implements AutoCloseable {
           String name = HfKeys.weight(i, p);
           int out = p.outFeatures(config);
           int in = p.inFeatures(config);
-          if (options.quantizes(p) && ((long) out * in) % Nf4.BLOCK == 0) {
-            linears.put(p, quantize(ck, name, i, out, in, m, type, report));
+          if (options.quantizes(p)) {
+            linears.put(p, quantize(ck, name, i, out, in, m, type, options.doubleQuant(), report));
           } else {
             linears.put(p, new DenseLinear(read(ck, name, m, type, out, in)));
           }
@@ -145,6 +145,7 @@ public final class BaseWeights implements AutoCloseable {
       int in,
       NDManager m,
       DataType type,
+      boolean doubleQuant,
       QuantizationReport report) {
     TensorInfo info = ck.info(name);
     long[] shape = {out, in};
@@ -160,7 +161,10 @@ public final class BaseWeights implements AutoCloseable {
               + Arrays.toString(shape));
     }
     Nf4.Quantized q =
-        Nf4.quantize((from, dst, len) -> file.readFloats(info, from, dst, 0, len), info.numel());
+        Nf4.quantize(
+            (from, dst, len) -> file.readFloats(info, from, dst, 0, len),
+            info.numel(),
+            doubleQuant);
     Nf4Linear linear = new Nf4Linear(m, q, out, in, type);
     report.add(
         new QuantizationReport.Row(

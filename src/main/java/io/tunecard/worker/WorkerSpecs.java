@@ -263,6 +263,7 @@ public final class WorkerSpecs {
     model.put("base", base);
     model.put("tokenizer", m.isScratch() ? path(run.tokenizer().resolve("tokenizer.json")) : null);
     model.put("quantization", m.quantization());
+    model.put("nf4_backend", m.nf4Backend());
     model.put("dtype", m.dtype());
     model.put("max_seq_len", m.maxSeqLen());
     model.put("chat_template", m.chatTemplate());

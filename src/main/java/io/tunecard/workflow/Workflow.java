@@ -24,6 +24,19 @@ public record Workflow(
     if (!name.matches(SLUG)) {
       throw new IllegalArgumentException("name: expected " + SLUG_TEXT + ", found '" + name + "'");
     }
+    if (model != null
+        && train != null
+        && eval != null
+        && "nf4".equals(model.quantization())
+        && "bitsandbytes".equals(model.nf4Backend())
+        && ("djl".equals(train.engine()) || "djl".equals(eval.engine()))) {
+      throw new IllegalArgumentException(
+          "model.nf4_backend: bitsandbytes quantizes in the hf engine only, but train.engine is '"
+              + train.engine()
+              + "' and eval.engine '"
+              + eval.engine()
+              + "' (the djl engine's NF4 is builtin: use nf4_backend builtin, or both engines hf)");
+    }
   }
 
   /** The repository the card names and publishing targets: publish.repo_id, else card.repo_id. */

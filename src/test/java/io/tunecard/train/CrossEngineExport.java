@@ -7,6 +7,7 @@ import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.worker.WorkerSpecs;
 import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,14 @@ import java.util.stream.Stream;
  * validation rows (chat template, right-padded) to compare logits on.
  *
  * <pre>
- * java -cp ... io.tunecard.train.CrossEngineExport OUT_DIR
+ * java -cp ... io.tunecard.train.CrossEngineExport OUT_DIR [--nf4]
  * </pre>
  *
  * OUT_DIR then holds {@code djl/} (the trained run), {@code hf/} (dataset, tokenizer, base), {@code
- * hf-train-spec.json} and {@code batch.json}.
+ * hf-train-spec.json} and {@code batch.json}. With {@code --nf4} both engines train on an NF4 base
+ * instead: the same pre-trained base as a local directory ({@code nf4-base/}) and {@code
+ * model.quantization: nf4}, each engine quantizing it itself; the hf spec runs on the CPU ({@code
+ * scripts/crosscheck/cross_engine.py --nf4}).
  */
 public final class CrossEngineExport {
   static final String[] OVERRIDES = {
@@ -36,22 +40,40 @@ public final class CrossEngineExport {
 
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]).toAbsolutePath().normalize();
+    boolean nf4 = args.length > 1 && args[1].equals("--nf4");
     AtomicFiles.deleteTree(out);
-    RunDirectory djl = TinyRun.withBase(out.resolve("djl"));
+    RunDirectory tiny = TinyRun.withBase(out.resolve(nf4 ? "tiny" : "djl"));
     Workflow w = TinyRun.workflow(OVERRIDES);
+    String device = "gpu";
+    RunDirectory djl = tiny;
+    List<String> copied = List.of("dataset", "tokenizer", "base");
+    if (nf4) {
+      Path base = out.resolve("nf4-base");
+      copyTree(tiny.base(), base);
+      if (!Files.exists(base.resolve("tokenizer.json"))) {
+        Files.copy(tiny.tokenizer().resolve("tokenizer.json"), base.resolve("tokenizer.json"));
+      }
+      w = nf4Workflow(base, OVERRIDES);
+      djl = new RunDirectory(out.resolve("djl"));
+      copied = List.of("dataset");
+      copyTree(tiny.dataset(), djl.dataset());
+      device = "cpu";
+    }
     TrainResult r = TrainingStage.train(w, djl, StageOptions.defaults());
     System.out.println("djl engine: " + TrainingStage.describe(r));
 
     RunDirectory hf = new RunDirectory(out.resolve("hf"));
-    for (String dir : List.of("dataset", "tokenizer", "base")) {
+    for (String dir : copied) {
       copyTree(djl.root().resolve(dir), hf.root().resolve(dir));
     }
     List<String> hfOverrides = new ArrayList<>(List.of(OVERRIDES));
-    hfOverrides.addAll(List.of("train.engine=hf", "train.device=gpu"));
-    WorkerSpecs.train(TinyRun.workflow(hfOverrides.toArray(String[]::new)), hf)
-        .write(out.resolve("hf-train-spec.json"));
+    hfOverrides.addAll(List.of("train.engine=hf", "train.device=" + device));
+    String[] hfSet = hfOverrides.toArray(String[]::new);
+    Workflow hfWorkflow =
+        nf4 ? nf4Workflow(out.resolve("nf4-base"), hfSet) : TinyRun.workflow(hfSet);
+    WorkerSpecs.train(hfWorkflow, hf).write(out.resolve("hf-train-spec.json"));
 
-    try (WorkerBase base = WorkerBase.open(modelNode(djl))) {
+    try (WorkerBase base = WorkerBase.open(modelNode(tiny))) {
       List<QaRow> rows = QaRow.read(djl.split("validation"), null).subList(0, 3);
       // Cut to three lengths, so that the batch has right padding to mask.
       EncodedSplit enc = EncodedSplit.of(base.template(), rows, 96);
@@ -72,6 +94,15 @@ public final class CrossEngineExport {
       }
       Files.writeString(out.resolve("batch.json"), Jsonl.pretty(batch));
     }
+  }
+
+  /** The tiny workflow on {@code base} (a local directory) with {@code quantization: nf4}. */
+  private static Workflow nf4Workflow(Path base, String... overrides) {
+    String model = "model: {base: '" + base + "', quantization: nf4, max_seq_len: 96}\n";
+    String yaml =
+        TinyRun.YAML.replaceFirst(
+            "(?s)model:.*(?=lora:)", java.util.regex.Matcher.quoteReplacement(model));
+    return WorkflowLoader.parseYaml("tiny-nf4.yaml", yaml, List.of(overrides));
   }
 
   private static ObjectNode modelNode(RunDirectory run) {

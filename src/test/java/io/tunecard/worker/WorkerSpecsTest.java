@@ -37,6 +37,7 @@ class WorkerSpecsTest {
     assertThat(spec.engine()).isEqualTo("hf");
     assertThat(j.at("/model/base").asText()).isEqualTo("mistralai/Mistral-7B-Instruct-v0.3");
     assertThat(j.at("/model/quantization").asText()).isEqualTo("nf4");
+    assertThat(j.at("/model/nf4_backend").asText()).isEqualTo("builtin");
     assertThat(j.at("/model/tokenizer").isNull()).isTrue();
     assertThat(j.at("/lora/r").asInt()).isEqualTo(32);
     assertThat(j.at("/lora/alpha").asDouble()).isEqualTo(64.0);

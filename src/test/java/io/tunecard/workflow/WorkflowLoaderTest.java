@@ -86,6 +86,36 @@ class WorkflowLoaderTest {
   }
 
   @Test
+  void theNf4BackendIsBuiltinByDefaultAndBitsandbytesNeedsTheHfEngine() {
+    Workflow nf4 =
+        WorkflowLoader.parseYaml(
+            "t.yaml",
+            MINIMAL.replace("base: some/model", "base: some/model, quantization: nf4"),
+            List.of());
+    assertThat(nf4.model().nf4Backend()).isEqualTo("builtin");
+    String bnb =
+        MINIMAL.replace(
+            "base: some/model", "base: some/model, quantization: nf4, nf4_backend: bitsandbytes");
+    assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", bnb, List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("model.nf4_backend: bitsandbytes quantizes in the hf engine only")
+        .hasMessageContaining("train.engine is 'djl'");
+    Workflow hf =
+        WorkflowLoader.parseYaml(
+            "t.yaml", bnb + "train: {engine: hf}\neval: {engine: hf}\n", List.of());
+    assertThat(hf.model().nf4Backend()).isEqualTo("bitsandbytes");
+    assertThatThrownBy(
+            () ->
+                WorkflowLoader.parseYaml(
+                    "t.yaml",
+                    MINIMAL.replace("base: some/model", "base: some/model, nf4_backend: bnb"),
+                    List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("model.nf4_backend: expected one of")
+        .hasMessageContaining("bnb");
+  }
+
+  @Test
   void defaultsApply() {
     Workflow w = WorkflowLoader.parseYaml("t", MINIMAL, List.of());
     assertThat(w.dataset().split().train()).isEqualTo(0.70);

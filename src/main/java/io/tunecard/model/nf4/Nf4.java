@@ -4,10 +4,14 @@ import java.util.stream.IntStream;
 
 /**
  * 4-bit NormalFloat (NF4) quantization as in the QLoRA paper and bitsandbytes: the weight is cut
- * into blocks of 64 consecutive values (row-major), each block is scaled by its absolute maximum
- * into [-1, 1], and each value is replaced by the index of the nearest of 16 code values. Two
- * indices share a byte, the first in the high nibble. Ties go to the lower code, exactly as
- * bitsandbytes' decision tree ({@code x > threshold}) sends them.
+ * into blocks of 64 consecutive values (row-major; a last partial block is padded with zeros), each
+ * block is scaled by its absolute maximum into [-1, 1], and each value is replaced by the index of
+ * the nearest of 16 code values. Two indices share a byte, the first in the high nibble. Ties go to
+ * the lower code, exactly as bitsandbytes' decision tree ({@code x > threshold}) sends them. The
+ * absmax values may be double-quantized ({@link DoubleQuant}).
+ *
+ * <p>The worker's {@code nf4.py} is the same quantization in PyTorch; both suites check the vectors
+ * in {@code src/test/resources/fixtures/nf4/}.
  */
 public final class Nf4 {
   public static final int BLOCK = 64;
@@ -78,8 +82,16 @@ public final class Nf4 {
     return lo;
   }
 
-  /** A quantized tensor: {@code numel / 2} packed bytes and one absmax per block. */
-  public record Quantized(byte[] packed, float[] absmax, long numel, Stats stats) {}
+  /**
+   * A quantized tensor: {@code ceil(numel / 2)} packed bytes and one absmax per block.
+   *
+   * @param absmax the scale each block dequantizes with (decoded from {@code doubleQuant} when
+   *     there is one)
+   * @param stats the error of the 4-bit codes against the exact absmax values
+   * @param doubleQuant the stored form of the absmax values, or null when they are kept in fp32
+   */
+  public record Quantized(
+      byte[] packed, float[] absmax, long numel, Stats stats, DoubleQuant doubleQuant) {}
 
   /** Quantization error of one tensor, accumulated while quantizing. */
   public record Stats(double sumSquares, double sumSquaredError, double maxAbsError) {
@@ -102,21 +114,30 @@ public final class Nf4 {
   }
 
   public static Quantized quantize(float[] values) {
+    return quantize(values, false);
+  }
+
+  public static Quantized quantize(float[] values, boolean doubleQuant) {
     return quantize(
-        (from, dst, len) -> System.arraycopy(values, (int) from, dst, 0, len), values.length);
+        (from, dst, len) -> System.arraycopy(values, (int) from, dst, 0, len),
+        values.length,
+        doubleQuant);
+  }
+
+  public static Quantized quantize(Source source, long numel) {
+    return quantize(source, numel, false);
   }
 
   /**
-   * Quantizes {@code numel} values (a multiple of 64) read from {@code source} in parallel chunks;
-   * nothing larger than a chunk is held as floats.
+   * Quantizes {@code numel} values read from {@code source} in parallel chunks; nothing larger than
+   * a chunk is held as floats.
    */
-  public static Quantized quantize(Source source, long numel) {
-    if (numel % BLOCK != 0 || numel / 2 > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "NF4 needs a multiple of " + BLOCK + " values (and < 2^32), found " + numel);
+  public static Quantized quantize(Source source, long numel, boolean doubleQuant) {
+    if (numel < 1 || (numel + 1) / 2 > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("NF4 needs 1 to 2^32 values, found " + numel);
     }
-    int blocks = (int) (numel / BLOCK);
-    byte[] packed = new byte[(int) (numel / 2)];
+    int blocks = (int) ((numel + BLOCK - 1) / BLOCK);
+    byte[] packed = new byte[(int) ((numel + 1) / 2)];
     float[] absmax = new float[blocks];
     int blocksPerChunk = 4096;
     int chunks = (blocks + blocksPerChunk - 1) / blocksPerChunk;
@@ -127,12 +148,17 @@ public final class Nf4 {
                 c -> {
                   int b0 = c * blocksPerChunk;
                   int nb = Math.min(blocksPerChunk, blocks - b0);
-                  float[] buf = new float[nb * BLOCK];
-                  source.read((long) b0 * BLOCK, buf, buf.length);
+                  float[] buf = new float[nb * BLOCK]; // zeros past numel: the padding
+                  long from = (long) b0 * BLOCK;
+                  source.read(from, buf, (int) Math.min(buf.length, numel - from));
                   return quantizeBlocks(buf, nb, b0, packed, absmax);
                 })
             .reduce(new Stats(0, 0, 0), Stats::plus);
-    return new Quantized(packed, absmax, numel, stats);
+    if (!doubleQuant) {
+      return new Quantized(packed, absmax, numel, stats, null);
+    }
+    DoubleQuant dq = DoubleQuant.of(absmax);
+    return new Quantized(packed, dq.values(), numel, stats, dq);
   }
 
   private static Stats quantizeBlocks(float[] v, int nb, int b0, byte[] packed, float[] absmax) {
@@ -146,10 +172,11 @@ public final class Nf4 {
         max = Math.max(max, Math.abs(v[base + i]));
       }
       absmax[b0 + b] = max;
-      // bitsandbytes multiplies by the reciprocal; an all-zero block maps to code 0.0.
+      // bitsandbytes multiplies by the reciprocal. An all-zero block maps to code 0.0 (in
+      // bitsandbytes 0 * inf is NaN, which takes code 0: both decode to zero).
       float inv = max == 0 ? 0 : 1f / max;
       int out = (b0 + b) * (BLOCK / 2);
-      for (int i = 0; i < BLOCK; i += 2) {
+      for (int i = 0; i < BLOCK && out + i / 2 < packed.length; i += 2) {
         int hi = encode(v[base + i] * inv);
         int lo = encode(v[base + i + 1] * inv);
         packed[out + i / 2] = (byte) ((hi << 4) | lo);
@@ -166,11 +193,9 @@ public final class Nf4 {
   /** The reference dequantization: {@code code[index] * absmax} for every value. */
   public static float[] dequantize(Quantized q) {
     float[] out = new float[Math.toIntExact(q.numel())];
-    for (int i = 0; i < out.length; i += 2) {
+    for (int i = 0; i < out.length; i++) {
       int b = q.packed()[i / 2] & 0xff;
-      float scale = q.absmax()[i / BLOCK];
-      out[i] = CODE[b >>> 4] * scale;
-      out[i + 1] = CODE[b & 15] * scale;
+      out[i] = CODE[i % 2 == 0 ? b >>> 4 : b & 15] * q.absmax()[i / BLOCK];
     }
     return out;
   }

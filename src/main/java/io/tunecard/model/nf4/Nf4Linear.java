@@ -89,12 +89,20 @@ public final class Nf4Linear implements FrozenLinear {
     }
   }
 
-  /** {@code code[index] * absmax} for blocks [from, to). */
+  /** {@code code[index] * absmax} for blocks [from, to); the last block may be partial. */
   private void fill(FloatBuffer dst, int from, int to) {
+    int numel = out * in;
     for (int b = from; b < to; b++) {
       float scale = absmaxView.get(b);
       int src = b * (Nf4.BLOCK / 2);
       int o = b * Nf4.BLOCK;
+      if (o + Nf4.BLOCK > numel) {
+        for (int i = o; i < numel; i++) {
+          int v = ((packedView.get(i / 2) & 0xff) << 1) + (i % 2);
+          dst.put(i, PAIRS[v] * scale);
+        }
+        continue;
+      }
       for (int k = 0; k < Nf4.BLOCK / 2; k++) {
         int v = (packedView.get(src + k) & 0xff) << 1;
         dst.put(o + 2 * k, PAIRS[v] * scale);
