@@ -1,9 +1,10 @@
 # The groups of a CI run and their time budget; sourced by .ci/run (and by CiGroupsTest).
 #
-#   group NAME COMMAND [ARG...]   runs COMMAND (a program, or a function of this shell) as the
-#                                 group NAME and prints "ci: NAME <seconds> s (<tests> tests)"
-#   ci_summary                    prints every group's line again and the total; exits with the
-#                                 first failing group's status, or 1 when the run is over budget
+#   group NAME COMMAND [ARG...]  runs COMMAND as the group NAME and prints
+#                                "ci: NAME <seconds> s (<tests> tests)"; COMMAND is a program or a
+#                                function of this shell (run in a child bash, set -euo pipefail)
+#   ci_summary                   prints every group's line again and the total; returns the first
+#                                failing group's status, or 1 when the run went over its budget
 #
 # A group's tests are counted from the JUnit XML reports (TEST-*.xml) it writes anywhere under
 # target/ (Surefire's target/surefire-reports*/; a pytest group can pass --junitxml=target/...).
@@ -53,7 +54,7 @@ group() {
   local cmd=("$@")
   if declare -F "$1" >/dev/null; then
     export -f "$1"
-    cmd=(bash -c '"$@"' "$1" "$@")
+    cmd=(bash -euo pipefail -c '"$@"' "$1" "$@")
   fi
   local marker start rc=0
   marker=$(mktemp)
