@@ -25,8 +25,8 @@ import java.util.zip.ZipFile;
  * The smallest {@code tunecard run} that still goes through every stage the way the quickstart
  * does, for the checks that need a run: the quickstart's workflow on a few hundred MedQuAD pairs
  * (real XML files of every answered collection, plus one collection whose answers MedQuAD removed,
- * so ingestion rejects rows), a scratch tokenizer and base of a few thousand parameters, a handful
- * of training steps and short answers, with the quickstart's six decoding strategies.
+ * so ingestion rejects rows), a scratch tokenizer and base of tens of thousands of parameters, a
+ * handful of training steps and short answers, with the quickstart's six decoding strategies.
  *
  * <p>{@link #trained()} trains it once per test JVM (ingest, base, train on Flink embedded) and
  * every check that needs a trained run works on a {@link #copyOfTrained copy}: the stage cache
