@@ -83,7 +83,9 @@ group() {
     ci_status=$rc
   fi
   ci_lines+=("$line")
-  echo "$line"
+  # On a line of its own even when the command's output did not end with one (Maven's last
+  # colour reset).
+  printf '\n%s\n' "$line"
 }
 
 ci_summary() {
