@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
@@ -96,6 +97,8 @@ final class JvmCommand {
     // Where tunecard is installed: a worker child started from this TaskManager passes it on (the
     // hf engine's Python sources are under it).
     cmd.add("-Dtunecard.home=" + home());
+    // Flink's env.java.opts.taskmanager, as taskmanager.sh passes it.
+    cmd.addAll(words(conf.get(CoreOptions.FLINK_TM_JVM_OPTIONS)));
     cmd.add(TASK_MANAGER);
     cmd.addAll(List.of("--configDir", confDir.toString()));
     cmd.addAll(words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
@@ -150,6 +153,8 @@ final class JvmCommand {
   }
 
   private static List<String> words(String s) {
-    return s.isBlank() ? List.of() : new ArrayList<>(Arrays.asList(s.strip().split("\\s+")));
+    return s == null || s.isBlank()
+        ? List.of()
+        : new ArrayList<>(Arrays.asList(s.strip().split("\\s+")));
   }
 }

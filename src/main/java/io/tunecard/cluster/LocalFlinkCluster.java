@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +64,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
    */
   public static LocalFlinkCluster start(ClusterSpec spec, boolean stopWithThisJvm)
       throws IOException {
+    return start(spec, stopWithThisJvm, Map.of());
+  }
+
+  /**
+   * {@link #start(ClusterSpec, boolean)} with Flink settings added to (or replacing) the ones
+   * tunecard writes, such as {@code env.java.opts.taskmanager}.
+   */
+  public static LocalFlinkCluster start(
+      ClusterSpec spec, boolean stopWithThisJvm, Map<String, String> extraSettings)
+      throws IOException {
     Path dir = spec.dir();
     Optional<LocalFlinkCluster> running = running(dir);
     if (running.isPresent()) {
@@ -81,7 +92,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     Files.createDirectories(dir.resolve("log"));
     List<Integer> ports = FreePorts.pick(3);
     FlinkConfigFile.Ports jm = new FlinkConfigFile.Ports(ports.get(0), ports.get(1), ports.get(2));
-    Map<String, String> settings = FlinkConfigFile.settings(spec, jm);
+    Map<String, String> settings = new LinkedHashMap<>(FlinkConfigFile.settings(spec, jm));
+    settings.putAll(extraSettings);
     FlinkConfigFile.write(dir.resolve("conf"), settings);
     LocalFlinkCluster cluster =
         new LocalFlinkCluster(dir, spec.slots(), settings, jm.rest(), !stopWithThisJvm);

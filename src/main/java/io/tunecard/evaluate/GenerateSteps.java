@@ -38,6 +38,7 @@ final class GenerateSteps {
     private final EvalSettings settings;
     private final PCollectionView<EvalLossReport> loss;
     private transient LoadedModel model;
+    private transient int answered;
 
     Answer(EvalSettings settings, PCollectionView<EvalLossReport> loss) {
       this.settings = settings;
@@ -51,6 +52,7 @@ final class GenerateSteps {
 
     @ProcessElement
     public void process(ProcessContext c) {
+      FaultInjection.beforeBatch(answered++);
       QuestionBatch batch = c.element().getValue();
       EvalLossReport report = c.sideInput(loss);
       String adapter =

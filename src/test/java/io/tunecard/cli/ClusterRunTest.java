@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.cluster.ClusterSpec;
 import io.tunecard.cluster.FlinkRest;
 import io.tunecard.cluster.LocalFlinkCluster;
+import io.tunecard.testing.ClusterWorkload;
+import io.tunecard.testing.SessionCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,62 +20,59 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Check 1 of docs/flink.md: {@code tunecard run workflows/quickstart.yaml} (every stage: ingest,
- * base, train, evaluate, card) submitted to a session cluster of one JobManager and two
- * TaskManagers (separate JVMs) writes the same dataset splits, metrics and generations (of the
- * fine-tune and of the base) as the embedded Flink run. Both runs start from scratch in run
- * directories of their own; nothing is reused between them.
+ * Check 1 of docs/flink.md: {@code tunecard run} (every stage: ingest, base, train, evaluate, card)
+ * submitted to a session cluster of one JobManager and two TaskManagers (separate JVMs) writes the
+ * same dataset splits, tokenizer, base weights, metrics and generations (of the fine-tune and of
+ * the base) as the run on Flink embedded. The workload is {@link ClusterWorkload}'s; the cluster
+ * run starts from scratch, and the embedded run is the JVM's trained {@link ClusterWorkload}
+ * (ingest, base and train on Flink embedded) continued with evaluate and card on Flink embedded.
  */
 @Tag("cluster")
+@ExtendWith(SessionCluster.class)
 class ClusterRunTest {
-  static final String[] COMMAND = {"run", "workflows/quickstart.yaml"};
-
   static final List<String> DATASET =
       List.of("train.jsonl", "validation.jsonl", "test.jsonl", "stats.json", "rejected.jsonl");
+
+  /** What the base stage writes that the later stages read. */
+  static final List<String> BASE = List.of("tokenizer/tokenizer.json", "base/model.safetensors");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
 
   @Test
-  void theQuickstartOnAClusterWritesWhatTheEmbeddedRunWrites() throws IOException {
-    Path embedded = tmp.resolve("embedded");
+  void aRunOnAClusterWritesWhatTheEmbeddedRunWrites(LocalFlinkCluster cluster) throws IOException {
+    Path embedded = ClusterWorkload.copyOfTrained(tmp.resolve("embedded"));
     Path clustered = tmp.resolve("cluster");
     long start = System.nanoTime();
-    MainTest.Result local = run(embedded, "--runner", "flink");
+    String local = ClusterWorkload.cli(run(embedded, "--runner", "flink"));
     double localSeconds = (System.nanoTime() - start) / 1e9;
-    assertThat(local.code()).as(local.err()).isZero();
-    assertThat(local.out()).contains("Flink [local]");
-    System.out.printf(Locale.ROOT, "embedded run: %.1f s%n", localSeconds);
+    assertThat(local).contains("Flink [local]").contains("train     skipped (up to date");
+    System.out.printf(Locale.ROOT, "embedded evaluate and card: %.1f s%n", localSeconds);
 
-    try (LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(ClusterSpec.of(2, 1, tmp.resolve("flink")), true)) {
-      start = System.nanoTime();
-      MainTest.Result remote = run(clustered, "--flink-master", cluster.restAddress());
-      double seconds = (System.nanoTime() - start) / 1e9;
-      assertThat(remote.code()).as(remote.err()).isZero();
-      assertThat(remote.out()).contains("Flink " + cluster.restAddress());
-      // The work ran on the cluster, spread over both TaskManagers' slots.
-      List<FlinkRest.Job> jobs = cluster.rest().jobs();
-      assertThat(jobs).isNotEmpty().allMatch(j -> j.state().equals("FINISHED"));
-      for (FlinkRest.Job j : jobs) {
-        assertThat(cluster.rest().tasks(j.id())).anyMatch(t -> t.parallelism() == 2);
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "%s on the cluster: %d job(s), %.1f s%n",
-          String.join(" ", COMMAND),
-          jobs.size(),
-          seconds);
+    long since = System.currentTimeMillis();
+    start = System.nanoTime();
+    String remote = ClusterWorkload.cli(run(clustered, "--flink-master", cluster.restAddress()));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(remote).contains("Flink " + cluster.restAddress());
+    // The work ran on the cluster, spread over both TaskManagers' slots.
+    List<FlinkRest.Job> jobs = SessionCluster.jobsSince(cluster, since);
+    assertThat(jobs).isNotEmpty().allMatch(j -> j.state().equals("FINISHED"));
+    for (FlinkRest.Job j : jobs) {
+      assertThat(cluster.rest().tasks(j.id())).anyMatch(t -> t.parallelism() == 2);
     }
+    System.out.printf(
+        Locale.ROOT, "every stage on the cluster: %d job(s), %.1f s%n", jobs.size(), seconds);
 
     List<String> compared = new ArrayList<>();
     for (String f : DATASET) {
       compared.add("dataset/" + f);
     }
+    compared.addAll(BASE);
     compared.add("eval/metrics.json");
     List<String> generations = generations(embedded);
     assertThat(generations(clustered)).as("generation files").isEqualTo(generations);
@@ -94,18 +92,22 @@ class ClusterRunTest {
       differ.add("train/metrics.jsonl: " + trainingDifference(embedded, clustered));
     }
     assertThat(differ).as("files that differ between the embedded and the cluster run").isEmpty();
+    assertThat(Files.readAllLines(clustered.resolve("dataset/rejected.jsonl")))
+        .as("rows ingestion rejected (MedQuAD's removed answers)")
+        .isNotEmpty();
     System.out.printf("identical: %s%n", compared);
     System.out.println("train/metrics.jsonl: " + trainingDifference(embedded, clustered));
   }
 
-  private MainTest.Result run(Path runDir, String... runner) {
-    List<String> args = new ArrayList<>(List.of(COMMAND));
+  private static List<String> run(Path runDir, String... runner) {
+    List<String> args = new ArrayList<>(List.of("run", ClusterWorkload.WORKFLOW));
+    args.addAll(ClusterWorkload.options());
     args.addAll(List.of("--run-dir", runDir.toString()));
     // Each run renders its card into a folder of its own, not the working tree's reports/.
     args.addAll(
         List.of("--reports", runDir.resolveSibling(runDir.getFileName() + "-reports").toString()));
     args.addAll(List.of(runner));
-    return MainTest.run(args.toArray(String[]::new));
+    return args;
   }
 
   /**
@@ -181,8 +183,19 @@ class ClusterRunTest {
     }
   }
 
-  /** The first line where two text files differ, both sides shortened, and the line counts. */
+  /**
+   * The first line where two JSON(L) files differ, both sides shortened, and the line counts; for
+   * other files their sizes.
+   */
   static String firstDifference(Path a, Path b) {
+    if (!a.getFileName().toString().endsWith("json")
+        && !a.getFileName().toString().endsWith("jsonl")) {
+      try {
+        return "the bytes differ (" + Files.size(a) + " vs " + Files.size(b) + " bytes)";
+      } catch (IOException e) {
+        return "unreadable: " + e.getMessage();
+      }
+    }
     try {
       List<String> x = Files.readAllLines(a, StandardCharsets.UTF_8);
       List<String> y = Files.readAllLines(b, StandardCharsets.UTF_8);

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tunecard.cluster.ClusterSpec;
 import io.tunecard.cluster.FlinkProcess;
 import io.tunecard.cluster.FlinkRest;
 import io.tunecard.cluster.LocalFlinkCluster;
+import io.tunecard.testing.ClusterWorkload;
+import io.tunecard.testing.SessionCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -26,81 +25,83 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Check 2 of docs/flink.md on tunecard itself: {@code tunecard run workflows/quickstart.yaml} on a
- * cluster of two TaskManagers, one of them SIGKILLed (and replaced) while it generates answers for
- * the evaluation; the run succeeds, Flink recorded the failover, and every generations file has
- * each evaluated test question exactly once. The same mechanism on a small job, with and without a
- * rerun of the training task, is {@code io.tunecard.cluster.TaskManagerFailoverTest}.
+ * Check 2 of docs/flink.md on tunecard itself: {@code tunecard run} on a cluster of two
+ * TaskManagers, one of them SIGKILLed (and replaced) in the middle of its share of the evaluation's
+ * generation; the run succeeds, Flink recorded the failover, and every generations file has each
+ * evaluated test question exactly once. The run is a copy of the JVM's trained {@link
+ * ClusterWorkload}, so the job evaluates and renders the card. The kill point is deterministic: the
+ * TaskManagers' fault injection ({@link SessionCluster#holdToken}) makes the first one to reach its
+ * second batch of questions hold there until it is killed. The same mechanism on a small job, with
+ * and without a rerun of the training task, is {@code io.tunecard.cluster.TaskManagerFailoverTest}.
  */
 @Tag("cluster")
+@ExtendWith(SessionCluster.class)
 class EvaluationFailoverTest {
-  static final String[] COMMAND = {"run", "workflows/quickstart.yaml"};
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long GENERATING_BEFORE_KILL_NANOS = 5_000_000_000L;
+  private static final long HOLD_TIMEOUT_NANOS = 10 * 60 * 1_000_000_000L;
 
   @TempDir Path tmp;
 
   @Test
-  void aTaskManagerKilledDuringEvaluationLosesNoQuestionAndDuplicatesNone() throws Exception {
-    Path runDir = tmp.resolve("run");
-    try (LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(ClusterSpec.of(2, 1, tmp.resolve("flink")), true)) {
+  void aTaskManagerKilledDuringEvaluationLosesNoQuestionAndDuplicatesNone(LocalFlinkCluster cluster)
+      throws Exception {
+    Path runDir = ClusterWorkload.copyOfTrained(tmp.resolve("run"));
+    Path token = SessionCluster.holdToken(cluster);
+    Path holding = token.resolveSibling(token.getFileName() + ".holding");
+    Files.deleteIfExists(holding);
+    Files.writeString(token, "");
+    long since = System.currentTimeMillis();
+    try {
+      List<String> args = new ArrayList<>(List.of("run", ClusterWorkload.WORKFLOW));
+      args.addAll(ClusterWorkload.options());
+      args.addAll(
+          List.of(
+              "--run-dir",
+              runDir.toString(),
+              "--reports",
+              tmp.resolve("reports").toString(),
+              "--flink-master",
+              cluster.restAddress()));
       CompletableFuture<MainTest.Result> run =
-          CompletableFuture.supplyAsync(
-              () ->
-                  MainTest.run(
-                      Stream.concat(
-                              Stream.of(COMMAND),
-                              Stream.of(
-                                  "--run-dir",
-                                  runDir.toString(),
-                                  "--reports",
-                                  tmp.resolve("reports").toString(),
-                                  "--flink-master",
-                                  cluster.restAddress()))
-                          .toArray(String[]::new)));
+          CompletableFuture.supplyAsync(() -> MainTest.run(args.toArray(String[]::new)));
 
-      // The victim: a TaskManager that has been generating answers for a few seconds.
-      Optional<String> evaluating = Optional.empty();
-      long seenSince = 0;
-      while (!run.isDone()) {
-        Optional<String> now = generatingTaskManager(cluster.rest());
-        if (now.isEmpty() || !now.equals(evaluating)) {
-          evaluating = now;
-          seenSince = System.nanoTime();
-        } else if (System.nanoTime() - seenSince > GENERATING_BEFORE_KILL_NANOS) {
-          break;
-        }
-        Thread.sleep(500);
+      // The victim: the TaskManager that answered a batch and now holds in the middle of its share.
+      long deadline = System.nanoTime() + HOLD_TIMEOUT_NANOS;
+      while (!run.isDone() && !Files.exists(holding) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
       }
-      if (run.isDone()) {
-        MainTest.Result r = run.get();
-        assertThat(r.code()).as(r.err()).isZero();
+      if (!Files.exists(holding)) {
+        MainTest.Result r = run.isDone() ? run.get() : null;
         throw new AssertionError(
-            "tunecard run finished before a TaskManager had generated answers for "
-                + GENERATING_BEFORE_KILL_NANOS / 1_000_000_000L
-                + " s: nothing was killed. Output:\n"
-                + r.out());
+            "no TaskManager held its generation (the fault injection did not fire): "
+                + (r == null
+                    ? "timed out"
+                    : "the run ended with exit " + r.code() + "\n" + r.out() + r.err()));
       }
-      String victimId = evaluating.orElseThrow();
+      long pid = Long.parseLong(Files.readString(holding).strip());
       FlinkProcess victim =
           cluster.taskManagers().stream()
-              .filter(tm -> tm.id().equals(victimId))
+              .filter(tm -> tm.pid() == pid)
               .findFirst()
-              .orElseThrow();
+              .orElseThrow(() -> new AssertionError("process " + pid + " is no TaskManager"));
       long killed = System.nanoTime();
       cluster.kill(victim);
       cluster.startTaskManager();
       System.out.printf(
-          Locale.ROOT, "killed %s (pid %d) while it generated answers%n", victimId, victim.pid());
+          Locale.ROOT,
+          "killed %s (pid %d) in the middle of its generation, after its first batch%n",
+          victim.id(),
+          victim.pid());
 
       MainTest.Result r = run.get(30, TimeUnit.MINUTES);
       assertThat(r.code()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).contains("train     skipped (up to date");
       List<String> failures = new ArrayList<>();
-      for (FlinkRest.Job job : cluster.rest().jobs()) {
+      for (FlinkRest.Job job : SessionCluster.jobsSince(cluster, since)) {
         failures.addAll(cluster.rest().failures(job.id()));
       }
       assertThat(failures).as("Flink failed over after the kill").isNotEmpty();
@@ -109,6 +110,9 @@ class EvaluationFailoverTest {
           "run done %.1f s after the kill; failovers: %s%n",
           (System.nanoTime() - killed) / 1e9,
           failures);
+    } finally {
+      Files.deleteIfExists(token);
+      Files.deleteIfExists(holding);
     }
 
     Set<String> testIds = ids(runDir.resolve("dataset/test.jsonl"));
@@ -121,7 +125,7 @@ class EvaluationFailoverTest {
               .sorted()
               .toList();
     }
-    assertThat(files).isNotEmpty();
+    assertThat(files).hasSize(12);
     long expected =
         JSON.readTree(runDir.resolve("eval/metrics.json").toFile()).path("n_questions").asLong();
     assertThat(expected).as("eval/metrics.json n_questions").isPositive();
@@ -138,25 +142,6 @@ class EvaluationFailoverTest {
         "%d generations files, %d questions each, each question once%n",
         files.size(),
         expected);
-  }
-
-  /** A TaskManager running the evaluation's generation task now, if any. */
-  private static Optional<String> generatingTaskManager(FlinkRest rest) throws IOException {
-    for (FlinkRest.Job job : rest.jobs()) {
-      if (!job.state().equals("RUNNING")) {
-        continue;
-      }
-      for (FlinkRest.Task t : rest.tasks(job.id())) {
-        if (t.status().equals("RUNNING")
-            && t.name().toLowerCase(Locale.ROOT).contains("generate")) {
-          Set<String> on = new TreeSet<>(rest.runningOn(job.id(), t.id()));
-          if (!on.isEmpty()) {
-            return Optional.of(on.iterator().next());
-          }
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static Set<String> ids(Path jsonl) throws IOException {

@@ -89,6 +89,24 @@ class ClusterConfigTest {
   }
 
   @Test
+  void taskManagersGetFlinksTaskManagerJavaOptions() {
+    Map<String, String> settings =
+        new java.util.LinkedHashMap<>(
+            FlinkConfigFile.settings(
+                ClusterSpec.of(1, 1, tmp), new FlinkConfigFile.Ports(1, 2, 3)));
+    Configuration plain = FlinkConfigFile.configuration(settings);
+    settings.put("env.java.opts.taskmanager", "-Dtunecard.x=1  -Dtunecard.y=2");
+    Configuration conf = FlinkConfigFile.configuration(settings);
+    List<String> tm =
+        JvmCommand.taskManager(conf, tmp, tmp.resolve("tm.log"), "deps.jar", "tm-1", 1, 2, 1);
+    assertThat(tm.subList(0, tm.indexOf(JvmCommand.TASK_MANAGER)))
+        .containsSubsequence("-Dtunecard.x=1", "-Dtunecard.y=2");
+    assertThat(JvmCommand.taskManager(plain, tmp, tmp, "deps.jar", "tm-1", 1, 2, 1))
+        .noneMatch(a -> a.startsWith("-Dtunecard.x"))
+        .doesNotContain("");
+  }
+
+  @Test
   void taskManagersGetTheirCpuShare() {
     Map<String, String> env = JvmCommand.taskManagerEnvironment(3);
     assertThat(env).containsExactly(Map.entry("OMP_NUM_THREADS", "3"));

@@ -2,10 +2,9 @@ package io.tunecard.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunecard.cli.Main;
+import io.tunecard.testing.ClusterWorkload;
+import io.tunecard.testing.SessionCluster;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,18 +15,18 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Check 3 of docs/flink.md: the evaluation stage's throughput with two TaskManagers against one, on
  * one cluster, for one trained run.
  *
- * <p>The run is the quickstart's (same data, tokenizer, model size and evaluation settings: 48 test
- * questions, six strategies, the fine-tuned model and the base), trained on the cluster with {@code
- * tunecard run --until train} and fewer pre-training and fine-tuning steps (what the evaluation
- * costs does not depend on them beyond the answers' lengths). {@code tunecard evaluate} then
- * evaluates it on the cluster with {@code --parallelism 1} (one TaskManager's slot) and {@code
- * --parallelism 2} (both TaskManagers; each has one slot and one CPU share), alternately.
+ * <p>The run is a copy of the JVM's trained {@link ClusterWorkload} (what the evaluation costs does
+ * not depend on how long it was trained beyond the answers' lengths), evaluated with {@link #WORK}:
+ * all of its test questions, six strategies, the fine-tuned model and the base. {@code tunecard
+ * evaluate} evaluates it on the cluster with {@code --parallelism 1} (one TaskManager's slot) and
+ * {@code --parallelism 2} (both TaskManagers; each has one slot and one CPU share), alternately.
  *
  * <p>Throughput counts the answers generated over the span of the job's generation task (its first
  * subtask's start to its last one's end, from Flink's REST API); the wall time of the whole {@code
@@ -36,18 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("cluster")
 @Tag("bench")
+@ExtendWith(SessionCluster.class)
 class EvaluationScalingBench {
-  static final String WORKFLOW = "workflows/quickstart.yaml";
-
-  /** The quickstart with shorter pre-training and fine-tuning: the evaluation is unchanged. */
-  static final List<String> SHORTER =
-      List.of(
-          "--set",
-          "model.scratch.pretrain_steps=30",
-          "--set",
-          "train.max_steps=30",
-          "--set",
-          "train.eval_every=30");
+  /** More evaluation work than the other checks need, so that fixed costs do not hide scaling. */
+  static final String[] WORK = {"eval.limit=null", "eval.max_new_tokens=48"};
 
   /** Pairs of evaluations (1 TM, 2 TM), interleaved; {@code -Dtunecard.bench.repeats=N}. */
   static final int REPEATS = Integer.getInteger("tunecard.bench.repeats", 3);
@@ -71,83 +62,57 @@ class EvaluationScalingBench {
   }
 
   @Test
-  void twoTaskManagersAgainstOne() throws IOException {
+  void twoTaskManagersAgainstOne(LocalFlinkCluster cluster) throws IOException {
     double loadBefore = load();
     double machine = threadScaling();
-    Path run = tmp.resolve("run");
-    try (LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(ClusterSpec.of(2, 1, tmp.resolve("flink")), true)) {
-      long start = System.nanoTime();
-      List<String> train = new ArrayList<>(List.of("run", WORKFLOW, "--until", "train"));
-      train.addAll(common(run, cluster));
-      String out = cli(train);
-      System.out.printf(
-          Locale.ROOT,
-          "trained the shortened quickstart on the cluster in %.1f s%n",
-          (System.nanoTime() - start) / 1e9);
-      assertThat(out).contains("train ");
-
-      List<Measure> ones = new ArrayList<>();
-      List<Measure> twos = new ArrayList<>();
-      for (int r = 0; r < REPEATS; r++) {
-        ones.add(evaluate(cluster, run, 1));
-        twos.add(evaluate(cluster, run, 2));
-        assertThat(twos.get(r).generations())
-            .as("the same generations whatever the number of workers")
-            .isEqualTo(ones.get(0).generations());
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "evaluation of the quickstart's run (%d answers: test questions x strategies x"
-              + " {fine-tuned, base}), %d pair(s), load average before %.2f:%n",
-          ones.get(0).answers(),
-          REPEATS,
-          loadBefore);
-      ones.forEach(m -> print("1 TaskManager ", m));
-      twos.forEach(m -> print("2 TaskManagers", m));
-      double one = median(ones.stream().map(Measure::answersPerSecond).toList());
-      double two = median(twos.stream().map(Measure::answersPerSecond).toList());
-      double wallOne = median(ones.stream().map(Measure::evaluateSeconds).toList());
-      double wallTwo = median(twos.stream().map(Measure::evaluateSeconds).toList());
-      double lossOne = median(ones.stream().map(Measure::evalLossSeconds).toList());
-      double lossTwo = median(twos.stream().map(Measure::evalLossSeconds).toList());
-      System.out.printf(
-          Locale.ROOT,
-          "median: 1 TM %.2f answers/s, 2 TM %.2f answers/s; tunecard evaluate %.1f s vs %.1f s%n",
-          one,
-          two,
-          wallOne,
-          wallTwo);
-      System.out.printf(
-          Locale.ROOT,
-          "ratio 2 TM / 1 TM: %.2f (generation throughput), %.2f (eval-loss scoring), %.2f"
-              + " (tunecard evaluate wall time); load average after %.2f; this machine's own ratio"
-              + " (2 threads / 1 thread of plain Java arithmetic, measured before) %.2f%n",
-          two / one,
-          lossOne / lossTwo,
-          wallOne / wallTwo,
-          load(),
-          machine);
+    Path run = ClusterWorkload.copyOfTrained(tmp.resolve("run"));
+    List<Measure> ones = new ArrayList<>();
+    List<Measure> twos = new ArrayList<>();
+    for (int r = 0; r < REPEATS; r++) {
+      ones.add(evaluate(cluster, run, 1));
+      twos.add(evaluate(cluster, run, 2));
+      assertThat(twos.get(r).generations())
+          .as("the same generations whatever the number of workers")
+          .isEqualTo(ones.get(0).generations());
     }
-  }
-
-  private static List<String> common(Path run, LocalFlinkCluster cluster) {
-    List<String> args = new ArrayList<>(SHORTER);
-    args.addAll(
-        List.of(
-            "--run-dir",
-            run.toString(),
-            "--reports",
-            run.resolveSibling("reports").toString(),
-            "--flink-master",
-            cluster.restAddress()));
-    return args;
+    System.out.printf(
+        Locale.ROOT,
+        "evaluation of the tiny run (%d answers: test questions x strategies x"
+            + " {fine-tuned, base}), %d pair(s), load average before %.2f:%n",
+        ones.get(0).answers(),
+        REPEATS,
+        loadBefore);
+    ones.forEach(m -> print("1 TaskManager ", m));
+    twos.forEach(m -> print("2 TaskManagers", m));
+    double one = median(ones.stream().map(Measure::answersPerSecond).toList());
+    double two = median(twos.stream().map(Measure::answersPerSecond).toList());
+    double wallOne = median(ones.stream().map(Measure::evaluateSeconds).toList());
+    double wallTwo = median(twos.stream().map(Measure::evaluateSeconds).toList());
+    double lossOne = median(ones.stream().map(Measure::evalLossSeconds).toList());
+    double lossTwo = median(twos.stream().map(Measure::evalLossSeconds).toList());
+    System.out.printf(
+        Locale.ROOT,
+        "median: 1 TM %.2f answers/s, 2 TM %.2f answers/s; tunecard evaluate %.1f s vs %.1f s%n",
+        one,
+        two,
+        wallOne,
+        wallTwo);
+    System.out.printf(
+        Locale.ROOT,
+        "ratio 2 TM / 1 TM: %.2f (generation throughput), %.2f (eval-loss scoring), %.2f"
+            + " (tunecard evaluate wall time); load average after %.2f; this machine's own ratio"
+            + " (2 threads / 1 thread of plain Java arithmetic, measured before) %.2f%n",
+        two / one,
+        lossOne / lossTwo,
+        wallOne / wallTwo,
+        load(),
+        machine);
   }
 
   private Measure evaluate(LocalFlinkCluster cluster, Path run, int parallelism)
       throws IOException {
-    List<String> args = new ArrayList<>(List.of("evaluate", WORKFLOW));
-    args.addAll(SHORTER);
+    List<String> args = new ArrayList<>(List.of("evaluate", ClusterWorkload.WORKFLOW));
+    args.addAll(ClusterWorkload.options(WORK));
     args.addAll(
         List.of(
             "--run-dir",
@@ -157,7 +122,7 @@ class EvaluationScalingBench {
             "--parallelism",
             String.valueOf(parallelism)));
     long start = System.nanoTime();
-    cli(args);
+    ClusterWorkload.cli(args);
     double wall = (System.nanoTime() - start) / 1e9;
     FlinkRest.Job job =
         cluster.rest().jobs().stream()
@@ -196,16 +161,6 @@ class EvaluationScalingBench {
           .sorted()
           .toList();
     }
-  }
-
-  private static String cli(List<String> args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
-    return out.toString();
   }
 
   private static double median(List<Double> xs) {

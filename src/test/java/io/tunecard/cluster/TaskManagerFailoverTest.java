@@ -3,6 +3,7 @@ package io.tunecard.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunecard.pipeline.Runners;
+import io.tunecard.testing.SessionCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +20,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.flink.api.common.ExecutionMode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,30 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code io.tunecard.cli.EvaluationFailoverTest}.
  */
 @Tag("cluster")
+@ExtendWith(SessionCluster.class)
 class TaskManagerFailoverTest {
   static final int QUESTIONS = 60;
   static final long MILLIS = 250;
 
-  @TempDir static Path shared;
-  static LocalFlinkCluster cluster;
+  /** The JVM's session cluster, with two live TaskManagers at the start of each test. */
+  private final LocalFlinkCluster cluster;
+
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startCluster() throws IOException {
-    cluster = LocalFlinkCluster.start(ClusterSpec.of(2, 1, shared.resolve("flink")), true);
-  }
-
-  @AfterAll
-  static void stopCluster() throws IOException {
-    cluster.close();
-  }
-
-  /** Each test starts with two live TaskManagers (a previous test may have killed one). */
-  @BeforeEach
-  void twoTaskManagers() throws IOException {
-    while (cluster.taskManagers().size() < 2) {
-      cluster.startTaskManager();
-    }
+  TaskManagerFailoverTest(LocalFlinkCluster cluster) {
+    this.cluster = cluster;
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.tunecard.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunecard.pipeline.Runners;
+import io.tunecard.testing.SessionCluster;
 import io.tunecard.worker.Command;
 import io.tunecard.worker.WorkerCommand;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,18 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  * in the job's jars. The djl engine's child JVM must still find them (and tunecard's home).
  */
 @Tag("cluster")
+@ExtendWith(SessionCluster.class)
 class WorkerChildTest {
   @TempDir Path tmp;
 
   @Test
-  void aDjlWorkerChildStartsFromATaskManager() throws IOException {
+  void aDjlWorkerChildStartsFromATaskManager(LocalFlinkCluster cluster) throws IOException {
     Path out = Files.createDirectories(tmp.resolve("out"));
-    try (LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(ClusterSpec.of(1, 1, tmp.resolve("flink")), true)) {
-      Pipeline p = Pipeline.create(Runners.options(Runners.Kind.FLINK, cluster.restAddress(), 1));
-      p.apply(Create.of("x")).apply("Spawn", ParDo.of(new Spawn(out.toString())));
-      assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
-    }
+    Pipeline p = Pipeline.create(Runners.options(Runners.Kind.FLINK, cluster.restAddress(), 1));
+    p.apply(Create.of("x")).apply("Spawn", ParDo.of(new Spawn(out.toString())));
+    assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
     String probe = Files.readString(out.resolve("child.out"));
     assertThat(probe).as(probe).startsWith("exit 0\nprobe generate ");
     assertThat(probe).contains("home=" + Path.of("").toAbsolutePath());

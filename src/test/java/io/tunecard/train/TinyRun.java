@@ -1,6 +1,7 @@
 package io.tunecard.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.testing.MedQuadSample;
@@ -17,13 +18,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A tiny training run for tests: 48 MedQuAD pairs as the train split and 12 as validation, a
  * 300-token BPE, and a 2-layer Mistral (hidden 32) pre-trained for a few steps by the real {@code
- * pretrain} command, run in this JVM. Training takes a second or two per worker.
+ * pretrain} command, run in this JVM (once: later runs copy its files). Training takes a second or
+ * two per worker.
  */
 final class TinyRun {
   static final String YAML =
@@ -40,6 +44,8 @@ final class TinyRun {
           + "train: {engine: djl, device: cpu, max_steps: 8, micro_batch: 2, grad_accum: 2,"
           + " lr: 1.0e-2, warmup_ratio: 0.25, log_every: 2, eval_every: 4, save_every: 2,"
           + " keep_last: 2, eval_limit: 6, retries: 2, seed: 7}\n";
+
+  private static Path template;
 
   private TinyRun() {}
 
@@ -62,8 +68,24 @@ final class TinyRun {
     return run;
   }
 
-  /** dataset/, tokenizer/ and a pre-trained base/ (the pretrain command run in this JVM). */
-  static RunDirectory withBase(Path root) throws IOException {
+  /**
+   * dataset/, tokenizer/ and a pre-trained base/: the pretrain command runs in this JVM once, and
+   * every call copies what it wrote (the same inputs would train the same base again).
+   */
+  static synchronized RunDirectory withBase(Path root) throws IOException {
+    if (template == null) {
+      Path t = Files.createTempDirectory("tunecard-tiny-base-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(t)));
+      pretrained(t);
+      template = t;
+    }
+    for (String part : new String[] {"dataset", "tokenizer", "base"}) {
+      copyTree(template.resolve(part), root.resolve(part));
+    }
+    return new RunDirectory(root);
+  }
+
+  private static void pretrained(Path root) throws IOException {
     RunDirectory run = dataset(root);
     List<String> texts = new ArrayList<>();
     for (QaRow r : QaRow.read(run.split("train"), null)) {
@@ -78,7 +100,27 @@ final class TinyRun {
       throw new IllegalStateException(
           "pretrain failed: " + events.toString(StandardCharsets.UTF_8));
     }
-    return run;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      AtomicFiles.deleteTree(dir);
+    } catch (IOException e) {
+      // a leftover folder in the temporary directory does no harm
+    }
   }
 
   /** Runs the djl worker for {@code spec} in this JVM; returns its exit status. */
