@@ -88,7 +88,7 @@ public record EvalSettings(
                   w,
                   run,
                   null,
-                  HfEngine.questionsFile(run.eval()),
+                  HfEngine.questionsFile(run.eval(), false),
                   HfEngine.outputDir(run.eval(), false))
               .toString();
     }

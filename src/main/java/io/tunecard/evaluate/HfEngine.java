@@ -25,9 +25,13 @@ import java.util.Map;
 final class HfEngine {
   private HfEngine() {}
 
-  /** The questions file handed to the worker (the eval split's rows to answer). */
-  static Path questionsFile(Path evalDir) {
-    return evalDir.resolve(".questions.jsonl");
+  /**
+   * The questions file handed to one model's worker (the eval split's rows to answer); one per
+   * model, since the fine-tune's and the base's workers run at the same time and each deletes its
+   * file when done.
+   */
+  static Path questionsFile(Path evalDir, boolean base) {
+    return evalDir.resolve(base ? ".questions-base.jsonl" : ".questions.jsonl");
   }
 
   /** Where the worker writes one model's generations before the stage merges them. */
@@ -63,7 +67,7 @@ final class HfEngine {
       EvalSettings s, String model, String adapter, List<QuestionBatch.Question> rows) {
     boolean base = QuestionBatch.BASE.equals(model);
     Path out = outputDir(s.evalDir(), base);
-    Path questions = questionsFile(s.evalDir());
+    Path questions = questionsFile(s.evalDir(), base);
     ObjectNode json = parse(s.hfGenerateSpec());
     ((ObjectNode) json.get("generate")).put("adapter", adapter);
     json.put("output_dir", out.toAbsolutePath().toString());
