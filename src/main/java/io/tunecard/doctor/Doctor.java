@@ -238,8 +238,11 @@ public final class Doctor {
     }
     long free;
     try {
+      if (existing == null) {
+        throw new IOException("no existing parent");
+      }
       free = Files.getFileStore(existing).getUsableSpace();
-    } catch (IOException | NullPointerException e) {
+    } catch (IOException e) {
       return Finding.warn(
           "disk", "cannot tell the free space at " + runRoot, "check the disk by hand");
     }
