@@ -115,7 +115,12 @@ final class PythonChecks {
   private Finding gpu() {
     PythonReport.Torch t = report.torch();
     if (t == null) {
-      return Finding.skipped("gpu", "not checked: torch is not installed");
+      return device().equals("gpu")
+          ? Finding.warn(
+              "gpu",
+              "not checked: torch is not installed (train.device: gpu needs a CUDA GPU)",
+              "install torch (a CUDA build) and run the doctor again")
+          : Finding.skipped("gpu", "not checked: torch is not installed");
     }
     String build = t.cuda() == null ? "a CPU-only build" : "built for CUDA " + t.cuda();
     if (!t.devices().isEmpty()) {

@@ -163,6 +163,7 @@ class DoctorTest {
     assertThat(noTorch.missing())
         .extracting(Finding::check)
         .containsExactly("torch", "bitsandbytes", "base model");
+    assertThat(status(noTorch, "gpu")).isEqualTo(Finding.Status.WARN); // unknown without torch
     assertThat(noTorch.missing().get(0).fix())
         .isEqualTo("/opt/py/bin/python -m pip install 'torch>=2.6'");
     HostReport cpu =
