@@ -13,18 +13,26 @@ def read(path):
     return [json.loads(line) for line in open(path, encoding="utf-8")]
 
 
-def test_every_strategy_writes_sorted_rows_of_the_documented_shape(tiny_model, splits, tmp_path):
-    spec = make_spec("generate", tiny_model, splits, tmp_path / "gen")
-    code, events, stderr = run_worker("generate", spec, tmp_path)
+@pytest.fixture(scope="module")
+def base_answers(tiny_model, splits, tmp_path_factory):
+    """The base model's answers under every strategy: one worker run that several tests read."""
+    tmp = tmp_path_factory.mktemp("gen-base")
+    spec = make_spec("generate", tiny_model, splits, tmp / "gen")
+    code, events, stderr = run_worker("generate", spec, tmp)
     assert code == 0, stderr
+    return tmp / "gen", events
+
+
+def test_every_strategy_writes_sorted_rows_of_the_documented_shape(base_answers, splits):
+    out, events = base_answers
     assert events[0]["event"] == "started" and events[-1]["event"] == "done"
     names = [s["name"] for s in STRATEGIES]
-    assert events[-1]["outputs"] == [str(tmp_path / "gen" / f"{n}.jsonl") for n in names]
+    assert events[-1]["outputs"] == [str(out / f"{n}.jsonl") for n in names]
     labels = {e["label"] for e in events if e["event"] == "progress"}
     assert labels == set(names)
     questions = {r["id"]: r for r in map(json.loads, open(splits["test"]))}
     for name in names:
-        rows = read(tmp_path / "gen" / f"{name}.jsonl")
+        rows = read(out / f"{name}.jsonl")
         assert [r["id"] for r in rows] == sorted(questions)
         for r in rows:
             assert list(r) == ROW_KEYS
@@ -32,18 +40,18 @@ def test_every_strategy_writes_sorted_rows_of_the_documented_shape(tiny_model, s
             assert r["reference"] == questions[r["id"]]["answer"]
             assert 0 <= r["tokens"] <= 12 and isinstance(r["prediction"], str)
             assert r["hit_cap"] == (r["tokens"] == 12)  # no eos within max_new_tokens
-    assert not list((tmp_path / "gen").glob(".*tmp*"))
+    assert not list(out.glob(".*tmp*"))
 
 
-def test_sampling_is_reproducible_and_strategies_differ(tiny_model, splits, tmp_path):
-    spec = make_spec("generate", tiny_model, splits, tmp_path / "a",
+def test_sampling_is_reproducible_and_strategies_differ(base_answers, tiny_model, splits, tmp_path):
+    # a second run with two of the six strategies: the same samples, whatever else runs with them
+    spec = make_spec("generate", tiny_model, splits, tmp_path / "b",
                      generate={"strategies": [strategy(STRATEGIES[2]), strategy(STRATEGIES[3])]})
     assert run_worker("generate", spec, tmp_path)[0] == 0
-    spec["output_dir"] = str(tmp_path / "b")
-    assert run_worker("generate", spec, tmp_path)[0] == 0
-    a, b = read(tmp_path / "a" / "temp_1.2.jsonl"), read(tmp_path / "b" / "temp_1.2.jsonl")
+    a, b = read(base_answers[0] / "temp_1.2.jsonl"), read(tmp_path / "b" / "temp_1.2.jsonl")
     assert a == b
-    greedy = read(tmp_path / "a" / "greedy.jsonl")
+    greedy = read(tmp_path / "b" / "greedy.jsonl")
+    assert greedy == read(base_answers[0] / "greedy.jsonl")
     assert [r["prediction"] for r in greedy] != [r["prediction"] for r in a]
 
 
@@ -64,7 +72,7 @@ def test_batched_left_padded_greedy_equals_one_prompt_at_a_time(tiny_model):
         assert generate_batch(model, [p], *args) == [row]
 
 
-def test_an_adapter_changes_the_predictions(tiny_model, splits, tmp_path):
+def test_an_adapter_changes_the_predictions(base_answers, tiny_model, splits, tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
@@ -74,14 +82,11 @@ def test_an_adapter_changes_the_predictions(tiny_model, splits, tmp_path):
                                      init_lora_weights=False))
     peft.save_pretrained(tmp_path / "adapter")
     greedy = [strategy({"name": "greedy"})]
-    base = make_spec("generate", tiny_model, splits, tmp_path / "base",
-                     generate={"strategies": greedy})
     tuned = make_spec("generate", tiny_model, splits, tmp_path / "tuned",
                       generate={"strategies": greedy, "adapter": str(tmp_path / "adapter")})
-    assert run_worker("generate", base, tmp_path, "a.json")[0] == 0
     code, events, stderr = run_worker("generate", tuned, tmp_path, "b.json")
     assert code == 0, stderr
-    assert read(tmp_path / "base" / "greedy.jsonl") != read(tmp_path / "tuned" / "greedy.jsonl")
+    assert read(base_answers[0] / "greedy.jsonl") != read(tmp_path / "tuned" / "greedy.jsonl")
 
 
 def test_a_missing_adapter_is_bad_input(tiny_model, splits, tmp_path):

@@ -35,6 +35,10 @@ def test_events_follow_the_protocol(uninterrupted):
     assert rows[2]["epoch"] == pytest.approx(2.0)  # 6 steps per epoch: 48 rows / (4 x 2)
     assert events[-1]["final_step"] == 48
     assert "progress" in kinds(events)
+    # the parent trusts a finished training only with DONE.json (docs/worker-protocol.md)
+    done = json.loads((__import__("pathlib").Path(spec["output_dir"]) / "DONE.json").read_text())
+    assert done == {"final_step": 48, "final_loss": events[-1]["final_loss"],
+                    "best_checkpoint": events[-1]["best_checkpoint"]}
 
 
 def test_checkpoints_are_complete_pruned_and_peft_loadable(uninterrupted, tiny_model):

@@ -1,7 +1,8 @@
 """``python3 -m tunecard_worker <train|generate|eval_loss|evaluate|pretrain> <spec.json>``.
 
 stdout carries protocol events only; everything else goes to stderr. Exit code 0 after `done`,
-else the code of the error kind (events.EXIT_CODES).
+else the code of the error kind (events.EXIT_CODES). ``doctor`` is not a protocol command: it
+prints what this interpreter has for the worker (doctor.py).
 """
 
 import os
@@ -9,7 +10,7 @@ import sys
 import traceback
 
 USAGE = ("usage: python3 -m tunecard_worker <train|generate|eval_loss|evaluate|pretrain> "
-         "<spec.json>")
+         "<spec.json>, or doctor [--json] [--packages]")
 COMMANDS = ("train", "generate", "eval_loss", "evaluate", "pretrain")
 
 
@@ -23,6 +24,10 @@ def _environment() -> None:
 
 
 def main(argv: list) -> int:
+    if argv[:1] == ["doctor"]:
+        from .doctor import main as doctor
+
+        return doctor(argv[1:])
     _environment()
     from .events import EXIT_CODES, Events, WorkerError, claim_stdout
 

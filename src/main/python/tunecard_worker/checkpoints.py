@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 from .events import WorkerError
 
 COMPLETE = "COMPLETE"
+DONE = "DONE.json"
 _STEP_DIR = re.compile(r"^step-(\d+)$")
 
 
@@ -29,6 +30,13 @@ def write_atomic(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def write_done(output_dir: str, final_step: int, final_loss: float, best_checkpoint) -> None:
+    """``<output_dir>/DONE.json`` (docs/worker-protocol.md): written after the final checkpoint is
+    complete and before the ``done`` event; the parent trusts a finished training only with it."""
+    doc = {"final_step": final_step, "final_loss": final_loss, "best_checkpoint": best_checkpoint}
+    write_atomic(Path(output_dir) / DONE, json.dumps(doc, indent=2) + "\n")
 
 
 def scan(root: Path) -> tuple:

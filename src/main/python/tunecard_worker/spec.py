@@ -7,12 +7,11 @@ A keyword it does not know is an error, so the schema cannot silently outgrow th
 """
 
 import json
-import os
+from importlib import resources
 from pathlib import Path
 
 from .events import WorkerError
 
-_SCHEMA_RELATIVE = Path("resources") / "io" / "tunecard" / "worker" / "spec.schema.json"
 _IGNORED = {"$schema", "$id", "title", "description"}
 _KNOWN = _IGNORED | {
     "type", "const", "enum", "required", "properties", "additionalProperties", "items",
@@ -20,13 +19,10 @@ _KNOWN = _IGNORED | {
 }
 
 
-def schema_path() -> Path:
-    """The schema shared with the Java side: TUNECARD_SPEC_SCHEMA, else src/main/resources/...."""
-    override = os.environ.get("TUNECARD_SPEC_SCHEMA")
-    if override:
-        return Path(override)
-    # this file is src/main/python/tunecard_worker/spec.py; the schema is src/main/resources/...
-    return Path(__file__).resolve().parents[2] / _SCHEMA_RELATIVE
+def schema_path(name: str = "spec"):
+    """``schemas/<name>.schema.json`` inside this package, the one copy both sides read (the Java
+    build packs the same file); found the same way from the source tree and from an install."""
+    return resources.files(__package__) / "schemas" / f"{name}.schema.json"
 
 
 def _type_ok(value, name: str) -> bool:
@@ -127,7 +123,7 @@ def load(path: str, command: str) -> dict:
         schema = json.loads(schema_path().read_text(encoding="utf-8"))
     except OSError as e:
         raise WorkerError("internal", f"{schema_path()}: cannot read the spec schema ({e.strerror}); "
-                          "set TUNECARD_SPEC_SCHEMA to its path") from e
+                          "the tunecard_worker package is incomplete, reinstall it") from e
     errors = validate(spec, schema)
     if errors:
         raise WorkerError("bad_input", f"{path}: " + "; ".join(errors))

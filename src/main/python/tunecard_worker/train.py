@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from . import attention, batching, chat, checkpoints, modeling, optim, regional
+from . import attention, batching, chat, checkpoints, faults, modeling, optim, regional
 from .events import WorkerError
 
 # tunecard_varlen: packed bins as row boundaries for FlashAttention's varlen kernel, no (T, T)
@@ -160,6 +160,8 @@ def run(spec: dict, events) -> None:
     for message, level in notes:
         events.log(message, level)
     if resume and resume[0] >= total:
+        checkpoints.write_done(spec["output_dir"], state["global_step"], state["last_step_loss"],
+                               _name(state.get("best_step")))
         events.emit("done", final_step=state["global_step"], final_loss=state["last_step_loss"],
                     best_checkpoint=_name(state.get("best_step")),
                     outputs=[str(d) for _, d in complete])
@@ -233,6 +235,7 @@ class _Loop:
                 self.events.emit("metrics", step=step, epoch=round(epoch, 6), loss=mean, lr=lr,
                                  grad_norm=norm.item(), tokens_per_s=round(rate, 1))
                 self.events.progress("train", step, total, loss=mean, tokens_per_s=round(rate, 1))
+                faults.after_training_row(step)
                 self.window.zero_()
                 self.window_steps = self.window_tokens = 0
                 t0 = time.perf_counter()
@@ -243,6 +246,7 @@ class _Loop:
             if step == total or _due(train["eval_every_steps"], step, epoch_end) or \
                     _due(train["save_every_steps"], step, epoch_end):
                 t0 = time.perf_counter()  # evaluations and checkpoints are not training time
+        checkpoints.write_done(self.spec["output_dir"], total, last.item(), _name(self.best_step))
         self.events.emit("done", final_step=total, final_loss=last.item(),
                          best_checkpoint=_name(self.best_step), outputs=[str(d) for d in kept])
 

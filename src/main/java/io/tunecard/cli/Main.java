@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       CardCommand.class,
       PublishCommand.class,
       ClusterCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -23,6 +23,7 @@ import io.tunecard.train.PrepareBase;
 import io.tunecard.train.StageInput;
 import io.tunecard.train.TrainAdapter;
 import io.tunecard.worker.WorkerCommand;
+import io.tunecard.worker.WorkerSources;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
@@ -329,7 +330,7 @@ public final class RunWorkflow {
         }
         String engine = stage == Stage.TRAIN ? w.train().engine() : w.eval().engine();
         if (engine.equals("hf")) {
-          parts.add("worker " + CodeVersion.ofPath(WorkerCommand.pythonSources()));
+          parts.add("worker " + WorkerSources.fingerprint(WorkerCommand.pythonSources()));
         }
       }
       return String.join("\n", parts);

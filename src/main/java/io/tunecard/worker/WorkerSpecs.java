@@ -59,7 +59,8 @@ public final class WorkerSpecs {
           "pretrain: model.base is '" + m.base() + "'; only a scratch base is pre-trained");
     }
     ScratchSpec s = m.scratch();
-    ObjectNode spec = header(Command.PRETRAIN, w.train().engine(), w.train().device(), s.seed());
+    // Only the djl engine pre-trains (the base stage always launches it); train.engine may be hf.
+    ObjectNode spec = header(Command.PRETRAIN, "djl", w.train().device(), s.seed());
     ObjectNode model = model(spec, m, run, ModelSpec.SCRATCH);
     ObjectNode scratch = model.putObject("scratch");
     scratch.put("hidden_size", s.hiddenSize());

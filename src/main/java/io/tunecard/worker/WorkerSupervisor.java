@@ -96,8 +96,8 @@ public final class WorkerSupervisor {
         options.lock() && command.trains()
             ? RunLock.acquire(lockFile(run), "training of " + run.root())
             : null;
-    Path specFile = run.logs().resolve(command.wire() + "-spec.json");
-    try (ChildLog log = ChildLog.open(run.logs().resolve(command.wire() + ".log"))) {
+    Path specFile = run.logs().resolve(logStem(spec) + "-spec.json");
+    try (ChildLog log = ChildLog.open(run.logs().resolve(logStem(spec) + ".log"))) {
       Consumer<String> report =
           line -> {
             log.note(line);
@@ -110,6 +110,19 @@ public final class WorkerSupervisor {
         lock.close();
       }
     }
+  }
+
+  /**
+   * {@code <command>}, the name of the worker's spec file and log in {@code logs/}; a {@code
+   * generate} worker's also names its output folder, because the hf evaluation runs one per model
+   * at the same time (the fine-tune's and the base's), which must not share a spec file.
+   */
+  static String logStem(WorkerSpec spec) {
+    String stem = spec.command().wire();
+    if (spec.command() == Command.GENERATE) {
+      stem += "-" + spec.outputDir().getFileName().toString().replaceFirst("^\\.+", "");
+    }
+    return stem;
   }
 
   private WorkerOutcome supervise(

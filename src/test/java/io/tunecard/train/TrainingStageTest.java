@@ -114,7 +114,7 @@ class TrainingStageTest {
         .isInstanceOf(WorkerFailedException.class)
         .hasMessageContaining("missing dependency")
         .hasMessageContaining("python3 (train.python) lacks torch")
-        .hasMessageContaining("pip install torch");
+        .hasMessageContaining("-m pip install 'torch>=");
     // The launch itself is the hf worker's command line with the repository's Python sources.
     var launcher = Launchers.of("hf", w, StageOptions.defaults());
     assertThat(launcher.argv(io.tunecard.worker.Command.TRAIN, tmp.resolve("s.json"), tmp))

@@ -86,6 +86,15 @@ class WorkerSpecsTest {
   }
 
   @Test
+  void theDjlEnginePretrainsAScratchBaseThatTheHfEngineTrainsOn() {
+    Workflow w =
+        WorkflowLoader.load(Path.of("workflows/quickstart.yaml"), List.of("train.engine=hf"))
+            .workflow();
+    assertThat(WorkerSpecs.build(w, run(), Command.PRETRAIN).engine()).isEqualTo("djl");
+    assertThat(WorkerSpecs.build(w, run(), Command.TRAIN).engine()).isEqualTo("hf");
+  }
+
+  @Test
   void pretrainNeedsAScratchBase() {
     Workflow w = WorkerFixtures.workflow();
     assertThatThrownBy(() -> WorkerSpecs.pretrain(w, run()))

@@ -10,6 +10,7 @@ import io.tunecard.rundir.RunDirectory;
 import io.tunecard.worker.ChildFailure.Kind;
 import io.tunecard.worker.WorkerFixtures.Recorder;
 import io.tunecard.worker.WorkerSupervisor.Options;
+import io.tunecard.workflow.Workflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -264,5 +265,21 @@ class WorkerSupervisorTest {
         .isInstanceOf(WorkerFailedException.class)
         .hasMessageContaining("cannot start the worker")
         .hasMessageContaining("no-such-python");
+  }
+
+  @Test
+  void theFineTunesAndTheBasesGenerateWorkersKeepTheirOwnSpecFileAndLog() {
+    RunDirectory run = new RunDirectory(tmp.resolve("gen"));
+    Workflow w = WorkerFixtures.workflow();
+    Path questions = run.eval().resolve(".questions.jsonl");
+    WorkerSpec tuned =
+        WorkerSpecs.generate(
+            w, run, run.checkpoint(4), questions, run.eval().resolve(".hf-generations"));
+    WorkerSpec base =
+        WorkerSpecs.generate(w, run, null, questions, run.eval().resolve(".hf-generations-base"));
+    // Both run at once in the hf evaluation: one spec file would hand both workers one model.
+    assertThat(WorkerSupervisor.logStem(tuned)).isEqualTo("generate-hf-generations");
+    assertThat(WorkerSupervisor.logStem(base)).isEqualTo("generate-hf-generations-base");
+    assertThat(WorkerSupervisor.logStem(WorkerFixtures.trainSpec(run))).isEqualTo("train");
   }
 }
