@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
@@ -17,14 +17,14 @@ import java.util.function.Consumer;
  * connection, a timeout); 401/403 fail at once. The token goes only to the endpoint's own origin —
  * never to the storage URLs the LFS batch hands out — and is scrubbed from every message.
  */
-final class HubHttp {
+public final class HubHttp {
   /** A response whose status the caller accepted. */
-  record Reply(int status, HttpHeaders headers, byte[] body) {
-    String text() {
+  public record Reply(int status, HttpHeaders headers, byte[] body) {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    JsonNode json(String what) {
+    public JsonNode json(String what) {
       try {
         return Jsonl.MAPPER.readTree(body);
       } catch (IOException e) {
@@ -38,7 +38,7 @@ final class HubHttp {
   private final HttpClient client;
   private final Consumer<String> notes;
 
-  HubHttp(HubAccess access, Backoff backoff, Consumer<String> notes) {
+  public HubHttp(HubAccess access, Backoff backoff, Consumer<String> notes) {
     this.access = access;
     this.backoff = backoff;
     this.notes = notes;
@@ -52,11 +52,11 @@ final class HubHttp {
             .build();
   }
 
-  HubAccess access() {
+  public HubAccess access() {
     return access;
   }
 
-  Backoff backoff() {
+  public Backoff backoff() {
     return backoff;
   }
 
@@ -68,7 +68,7 @@ final class HubHttp {
    * @param withToken add {@code Authorization: Bearer} when the URL is the endpoint's own origin
    * @param accepted statuses besides 2xx that the caller handles itself (404, 409, ...)
    */
-  Reply send(
+  public Reply send(
       String what,
       String onUnauthorized,
       HttpRequest request,
@@ -179,7 +179,7 @@ final class HubHttp {
   }
 
   /** Redacts the token and drops control characters, so server text is safe to print. */
-  String clean(String text) {
+  public String clean(String text) {
     return access.redact(text).replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
   }
 }
