@@ -3,14 +3,17 @@ package io.tunecard.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Sends one Hub request with bounded retries. Retried: 429, 5xx, and I/O failures (a dropped
@@ -74,16 +77,83 @@ public final class HubHttp {
       HttpRequest request,
       boolean withToken,
       Set<Integer> accepted) {
+    HttpResponse<byte[]> r =
+        exchange(
+            what,
+            onUnauthorized,
+            request,
+            withToken,
+            accepted,
+            HttpResponse.BodyHandlers.ofByteArray(),
+            b -> b);
+    return new Reply(notFoundInDisguise(r, accepted) ? 404 : r.statusCode(), r.headers(), r.body());
+  }
+
+  /**
+   * As {@link #send}, but an accepted answer's body is left as a stream for the caller to read and
+   * close (a file download). Only the answer's head is covered by the retries: a connection that
+   * drops while the body streams is the caller's to resume.
+   */
+  public HttpResponse<InputStream> open(
+      String what,
+      String onUnauthorized,
+      HttpRequest request,
+      boolean withToken,
+      Set<Integer> accepted) {
+    return exchange(
+        what,
+        onUnauthorized,
+        request,
+        withToken,
+        accepted,
+        HttpResponse.BodyHandlers.ofInputStream(),
+        HubHttp::errorBody);
+  }
+
+  /** At most 64 KiB of an error answer's body; the stream is closed. */
+  private static byte[] errorBody(InputStream in) {
+    try (in) {
+      return in.readNBytes(1 << 16);
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  /**
+   * The Hub answers 401 for a repository it will not confirm exists (missing, or private to
+   * others); a caller that handles 404 gets that meaning.
+   */
+  private static boolean notFoundInDisguise(HttpResponse<?> r, Set<Integer> accepted) {
+    return (r.statusCode() == 401 || r.statusCode() == 403)
+        && !accepted.contains(r.statusCode())
+        && accepted.contains(404)
+        && r.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound");
+  }
+
+  private <T> HttpResponse<T> exchange(
+      String what,
+      String onUnauthorized,
+      HttpRequest request,
+      boolean withToken,
+      Set<Integer> accepted,
+      HttpResponse.BodyHandler<T> handler,
+      Function<T, byte[]> bodyOfError) {
     HttpRequest signed = sign(request, withToken);
     String last = "";
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<byte[]> response;
+      HttpResponse<T> response;
       try {
-        response = client.send(signed, HttpResponse.BodyHandlers.ofByteArray());
+        response = client.send(signed, handler);
       } catch (IOException e) {
         last =
             e.getClass().getSimpleName()
                 + clean(e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (e instanceof java.net.ConnectException
+                && e.getCause() instanceof UnresolvedAddressException
+            || e.getCause() instanceof java.net.UnknownHostException) {
+          // A name that does not resolve will not resolve in a second either.
+          throw new HubException(what + ": cannot reach " + access.base() + " (" + last + ")", 0);
+        }
         if (attempt >= backoff.maxAttempts()) {
           throw new HubException(
               what + ": no response after " + attempt + " attempts (" + last + ")", 0);
@@ -95,17 +165,12 @@ public final class HubHttp {
         throw new HubException(what + ": interrupted", 0);
       }
       int status = response.statusCode();
-      if (status / 100 == 2 || accepted.contains(status)) {
-        return new Reply(status, response.headers(), response.body());
+      if (status / 100 == 2
+          || accepted.contains(status)
+          || notFoundInDisguise(response, accepted)) {
+        return response;
       }
-      if ((status == 401 || status == 403)
-          && accepted.contains(404)
-          && response.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound")) {
-        // The Hub answers 401 for a repository it will not confirm exists (missing, or private
-        // to others); a caller that handles 404 gets that meaning.
-        return new Reply(404, response.headers(), response.body());
-      }
-      String says = serverSays(response);
+      String says = serverSays(response.headers(), bodyOfError.apply(response.body()));
       if (status == 401 || status == 403) {
         throw new HubException.Unauthorized(
             what + ": HTTP " + status + ": " + onUnauthorized + says, status);
@@ -165,12 +230,11 @@ public final class HubHttp {
   }
 
   /** The server's explanation: its X-Error-Message header or a short, redacted body excerpt. */
-  private String serverSays(HttpResponse<byte[]> response) {
+  public String serverSays(HttpHeaders headers, byte[] body) {
     String text =
-        response
-            .headers()
+        headers
             .firstValue("X-Error-Message")
-            .orElse(new String(response.body(), StandardCharsets.UTF_8));
+            .orElse(new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8));
     text = clean(text.strip());
     if (text.length() > 300) {
       text = text.substring(0, 300) + "...";

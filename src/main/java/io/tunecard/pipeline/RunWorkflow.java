@@ -315,7 +315,7 @@ public final class RunWorkflow {
     @Override
     public String extra(Stage stage) {
       if (stage == Stage.INGEST) {
-        Path data = Path.of(w.dataset().path());
+        Path data = IngestConfig.inputOf(w.dataset());
         if (!Files.exists(data)) {
           throw new BadInputException(
               "dataset.path: " + data + " does not exist (expected a MedQuAD folder or .zip)");
