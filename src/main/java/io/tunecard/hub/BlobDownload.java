@@ -142,11 +142,12 @@ final class BlobDownload {
         bar.reset();
         String why =
             file.path()
-                + ": the downloaded bytes have "
-                + (file.lfs() ? "sha256 " : "git blob id ")
+                + ": the downloaded bytes do not match (their "
+                + (file.lfs() ? "sha256 is " : "git blob id is ")
                 + digest
                 + ", the Hub lists "
-                + file.etag();
+                + file.etag()
+                + ")";
         if (attempt >= CORRUPT_ATTEMPTS) {
           throw new HubException(
               why + "; refused after " + attempt + " attempts, nothing was put in the cache", 0);
