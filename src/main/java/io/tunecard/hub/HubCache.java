@@ -91,8 +91,15 @@ public record HubCache(Path root) {
     Path file = repo(ref).resolve("refs").resolve(ref.revision());
     try {
       if (Files.isRegularFile(file)) {
+        // A commit id normally; any single safe name is taken, as huggingface_hub takes it.
         String commit = Files.readString(file, StandardCharsets.UTF_8).strip();
-        return RepoRef.isCommit(commit) ? Optional.of(commit) : Optional.empty();
+        boolean safe =
+            !commit.isEmpty()
+                && !commit.contains("/")
+                && !commit.contains("\\")
+                && !commit.equals(".")
+                && !commit.equals("..");
+        return safe ? Optional.of(commit) : Optional.empty();
       }
     } catch (IOException e) {
       return Optional.empty();
