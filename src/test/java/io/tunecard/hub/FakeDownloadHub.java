@@ -106,7 +106,7 @@ public final class FakeDownloadHub implements AutoCloseable {
     return HexFormat.of().formatHex(md.digest(content));
   }
 
-  static String sha256(byte[] content) {
+  public static String sha256(byte[] content) {
     return HexFormat.of().formatHex(sha("SHA-256").digest(content));
   }
 
@@ -350,7 +350,7 @@ public final class FakeDownloadHub implements AutoCloseable {
         .count();
   }
 
-  List<Req> requests(String regex) {
+  public List<Req> requests(String regex) {
     List<Req> out = new ArrayList<>();
     requests.forEach(
         r -> {
