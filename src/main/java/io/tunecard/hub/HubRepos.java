@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class HubRepos {
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-  private static final Set<Integer> REFUSALS = Set.of(401, 403, 404);
+  private static final Set<Integer> HANDLED = Set.of(301, 302, 307, 308, 401, 403, 404);
 
   private final HubHttp http;
 
@@ -30,18 +30,34 @@ public final class HubRepos {
     this.http = http;
   }
 
-  private HttpRequest get(String url) {
-    return HttpRequest.newBuilder(URI.create(url))
-        .timeout(http.backoff().attemptTimeout())
-        .GET()
-        .build();
+  /**
+   * GET, following redirects: the Hub answers a renamed repository's old id ({@code roberta-large},
+   * now {@code FacebookAI/roberta-large}) with one. The token goes only to the endpoint's origin.
+   */
+  private HubHttp.Reply get(String what, String url) {
+    URI uri = URI.create(url);
+    for (int hop = 0; hop < 5; hop++) {
+      HubHttp.Reply reply =
+          http.send(
+              what,
+              "",
+              HttpRequest.newBuilder(uri).timeout(http.backoff().attemptTimeout()).GET().build(),
+              true,
+              HANDLED);
+      String location = reply.headers().firstValue("Location").orElse(null);
+      if (reply.status() / 100 != 3 || location == null) {
+        return reply;
+      }
+      uri = uri.resolve(location);
+    }
+    throw new HubException(what + ": too many redirects", 0);
   }
 
   /** The commit {@code ref}'s revision points at now. */
   public String commit(RepoRef ref) {
     String url =
         http.access().base() + ref.apiPath() + "/revision/" + RepoRef.segment(ref.revision());
-    var reply = http.send("resolve " + ref.label(), "", get(url), true, REFUSALS);
+    var reply = get("resolve " + ref.label(), url);
     if (reply.status() != 200) {
       throw refusal(ref, reply.status(), reply.headers(), reply.body(), null);
     }
@@ -74,7 +90,7 @@ public final class HubRepos {
       if (page > 10_000) {
         throw new HubException("list " + ref.label() + ": too many pages", 200);
       }
-      var reply = http.send("list the files of " + ref.label(), "", get(url), true, REFUSALS);
+      var reply = get("list the files of " + ref.label(), url);
       if (reply.status() == 404
           || reply.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound")) {
         return Optional.empty();

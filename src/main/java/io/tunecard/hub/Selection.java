@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  * Which files of a repository a pull fetches. {@link #model()} takes what transformers and tunecard
  * load — the configuration and tokenizer files at the top level and the safetensors weights (the
  * shards {@code model.safetensors.index.json} names, else {@code model.safetensors}) — so that
- * Mistral-7B-Instruct-v0.3's second copy of its weights ({@code consolidated.safetensors}, 14.5 GB)
- * is not fetched. {@link #dataset()} takes the data files. {@link #globs} takes what {@code
+ * Mistral-7B-Instruct-v0.3's second full copy of its weights ({@code consolidated.safetensors}) is
+ * not fetched. {@link #dataset()} takes the data files. {@link #globs} takes what {@code
  * fnmatch}-style patterns match, as {@code huggingface_hub}'s {@code allow_patterns} do ({@code *}
  * crosses folders; a pattern ending in {@code /} means everything under it).
  */

@@ -50,6 +50,10 @@ public final class FakeDownloadHub implements AutoCloseable {
   private final String token;
   final Map<String, Repo> repos = new ConcurrentHashMap<>();
   final Map<String, String> gated = new ConcurrentHashMap<>();
+
+  /** Old id to new id ({@code roberta-large} to {@code FacebookAI/roberta-large}). */
+  final Map<String, String> renamed = new ConcurrentHashMap<>();
+
   final List<Req> requests = new CopyOnWriteArrayList<>();
   final List<String> problems = new CopyOnWriteArrayList<>();
   final Map<String, AtomicInteger> throttle = new ConcurrentHashMap<>();
@@ -158,6 +162,18 @@ public final class FakeDownloadHub implements AutoCloseable {
         rev = URLDecoder.decode(res.group(3), StandardCharsets.UTF_8);
       } else {
         send(ex, 404, "{}");
+        return;
+      }
+      String oldId = typedId.substring(typedId.indexOf('/') + 1);
+      if (renamed.containsKey(oldId)) {
+        ex.getResponseHeaders()
+            .add(
+                "Location",
+                raw.replaceFirst("/" + Pattern.quote(oldId) + "/", "/" + renamed.get(oldId) + "/")
+                    + (ex.getRequestURI().getRawQuery() == null
+                        ? ""
+                        : "?" + ex.getRequestURI().getRawQuery()));
+        ex.sendResponseHeaders(307, -1);
         return;
       }
       Repo repo = repos.get(typedId);

@@ -288,6 +288,17 @@ class PullTest {
   }
 
   @Test
+  void aRenamedRepositoryIsFollowedAndCachedUnderTheNameAskedFor() throws IOException {
+    String commit = fake.add("models/FacebookAI/roberta-large", MODEL);
+    fake.renamed.put("roberta-large", "FacebookAI/roberta-large");
+    Snapshot s = pullModel("roberta-large");
+    assertThat(s.directory())
+        .isEqualTo(tmp.resolve("hub/models--roberta-large/snapshots/" + commit));
+    assertThat(Files.readAllBytes(s.directory().resolve("model.safetensors")))
+        .isEqualTo(MODEL.get("model.safetensors"));
+  }
+
+  @Test
   void aPinnedCommitWritesNoRef() {
     String commit = fake.add("models/org/tiny", MODEL);
     pull(http(TOKEN), BlobDownload.Disk.LOCAL)
