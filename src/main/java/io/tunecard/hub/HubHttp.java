@@ -110,6 +110,16 @@ public final class HubHttp {
         HubHttp::errorBody);
   }
 
+  /** Whether the host name did not resolve (the cause chain holds the resolver's failure). */
+  private static boolean unresolved(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** At most 64 KiB of an error answer's body; the stream is closed. */
   private static byte[] errorBody(InputStream in) {
     try (in) {
@@ -148,11 +158,14 @@ public final class HubHttp {
         last =
             e.getClass().getSimpleName()
                 + clean(e.getMessage() == null ? "" : ": " + e.getMessage());
-        if (e instanceof java.net.ConnectException
-                && e.getCause() instanceof UnresolvedAddressException
-            || e.getCause() instanceof java.net.UnknownHostException) {
+        if (unresolved(e)) {
           // A name that does not resolve will not resolve in a second either.
-          throw new HubException(what + ": cannot reach " + access.base() + " (" + last + ")", 0);
+          throw new HubException(
+              what
+                  + ": cannot reach "
+                  + access.base()
+                  + ": its name does not resolve (no network? HF_HUB_OFFLINE=1 works offline)",
+              0);
         }
         if (attempt >= backoff.maxAttempts()) {
           throw new HubException(

@@ -299,6 +299,20 @@ class PullTest {
   }
 
   @Test
+  void aHubThatDoesNotResolveFailsAtOnce() {
+    HubAccess nowhere =
+        new HubAccess(URI.create("https://tunecard-test.invalid"), Optional.empty(), "none");
+    HubHttp http = new HubHttp(nowhere, backoff(Duration.ofSeconds(5)), s -> {});
+    assertThatThrownBy(
+            () ->
+                pull(http, BlobDownload.Disk.LOCAL)
+                    .pull(new RepoRef(RepoRef.Type.MODEL, "org/tiny", "main"), Selection.model()))
+        .isInstanceOf(HubException.class)
+        .hasMessageContaining("cannot reach https://tunecard-test.invalid");
+    assertThat(sleeps).isEmpty();
+  }
+
+  @Test
   void aPinnedCommitWritesNoRef() {
     String commit = fake.add("models/org/tiny", MODEL);
     pull(http(TOKEN), BlobDownload.Disk.LOCAL)
