@@ -5,40 +5,30 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
- * Brings one blob into the cache: under the blob's lock, it resumes {@code <etag>.incomplete} with
- * a {@code Range} request (or starts it), follows the Hub's redirect to the storage host without
- * the token, checks {@code X-Repo-Commit} and the ETag against the tree listing, hashes the bytes
- * as they arrive, and moves the file to {@code blobs/<etag>} only when its sha256 (LFS) or git blob
- * id (regular file) matches. A dropped or stalled connection resumes where it stopped; a download
- * whose digest does not match is deleted and fetched again, at most {@value #CORRUPT_ATTEMPTS}
- * times. Nothing unverified ever gets a blob's name.
+ * Brings one blob into the cache: under the blob's lock, it resumes {@code <etag>.incomplete} (or
+ * starts it) with a {@link FileRequest}, hashes the bytes as they arrive, and moves the file to
+ * {@code blobs/<etag>} only when its sha256 (LFS) or git blob id (regular file) matches. A dropped
+ * or stalled connection resumes where it stopped; a download whose digest does not match is deleted
+ * and fetched again, at most {@value #CORRUPT_ATTEMPTS} times; a full disk stops the pull and keeps
+ * the partial file. Nothing unverified ever gets a blob's name.
+ *
+ * <p>A little over 300 lines: the resume, verification and disk-full paths of one transfer share
+ * its state (bytes written, the digest of exactly those bytes) and read best together.
  */
 final class BlobDownload {
   static final int CORRUPT_ATTEMPTS = 3;
-  private static final int MAX_REDIRECTS = 10;
-  private static final Set<Integer> HANDLED = Set.of(301, 302, 303, 307, 308, 401, 403, 404, 416);
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
   private static final ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -77,7 +67,7 @@ final class BlobDownload {
   }
 
   private final HubHttp http;
-  private final HubRepos repos;
+  private final FileRequest request;
   private final HubCache cache;
   private final Disk disk;
   private final Progress progress;
@@ -86,7 +76,7 @@ final class BlobDownload {
   BlobDownload(
       HubHttp http, HubCache cache, Disk disk, Progress progress, AtomicBoolean cancelled) {
     this.http = http;
-    this.repos = new HubRepos(http);
+    this.request = new FileRequest(http);
     this.cache = cache;
     this.disk = disk;
     this.progress = progress;
@@ -190,9 +180,9 @@ final class BlobDownload {
       }
       long before = st.have;
       try {
-        HttpResponse<InputStream> r = open(ref, commit, file, st.have);
+        HttpResponse<InputStream> r = request.open(ref, commit, file, st.have);
         boolean fromZero = r.statusCode() == 200 && st.have > 0;
-        if (fromZero || r.statusCode() == 416 || !rangeStartsAt(r, st.have)) {
+        if (fromZero || r.statusCode() == 416 || !FileRequest.rangeStartsAt(r, st.have)) {
           // The server will not continue at our offset: the file starts over.
           truncate(part, 0);
           bar.reset();
@@ -309,116 +299,6 @@ final class BlobDownload {
     } finally {
       watch.cancel(false);
     }
-  }
-
-  /** GET of the file at {@code commit} from byte {@code from}, following redirects. */
-  private HttpResponse<InputStream> open(RepoRef ref, String commit, RepoFile file, long from) {
-    URI url =
-        URI.create(
-            http.access().base()
-                + ref.urlPath()
-                + "/resolve/"
-                + commit
-                + "/"
-                + encode(file.path()));
-    String what = "download " + file.path() + " of " + ref.label();
-    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(url)
-              .timeout(http.backoff().attemptTimeout())
-              .header("Accept-Encoding", "identity")
-              .GET();
-      if (from > 0) {
-        b.header("Range", "bytes=" + from + "-");
-      }
-      HttpResponse<InputStream> r = http.open(what, "", b.build(), true, HANDLED);
-      int status = r.statusCode();
-      if (http.access().sameOrigin(url)) {
-        checkHeaders(r, commit, file, ref);
-      }
-      if (status / 100 == 3) {
-        String location = r.headers().firstValue("Location").orElse("");
-        closeQuietly(r.body());
-        if (location.isEmpty()) {
-          throw new HubException(what + ": HTTP " + status + " without a Location", status);
-        }
-        url = url.resolve(location);
-        continue;
-      }
-      if (status == 401 || status == 403 || status == 404) {
-        byte[] text;
-        try (InputStream in = r.body()) {
-          text = in.readNBytes(1 << 16);
-        } catch (IOException e) {
-          text = new byte[0];
-        }
-        throw repos.refusal(ref.at(commit), status, r.headers(), text, file.path());
-      }
-      return r;
-    }
-    throw new HubException(what + ": more than " + MAX_REDIRECTS + " redirects", 0);
-  }
-
-  /** The Hub's answer must be about our commit and our blob. */
-  private static void checkHeaders(HttpResponse<?> r, String commit, RepoFile file, RepoRef ref) {
-    String served = r.headers().firstValue("X-Repo-Commit").orElse(null);
-    if (served != null && !served.equals(commit)) {
-      throw new HubException(
-          file.path()
-              + " of "
-              + ref.label()
-              + ": the Hub serves commit "
-              + served
-              + ", not "
-              + commit,
-          r.statusCode());
-    }
-    String etag =
-        r.headers()
-            .firstValue("X-Linked-Etag")
-            .or(
-                () ->
-                    r.statusCode() / 100 == 3
-                        ? java.util.Optional.empty()
-                        : r.headers().firstValue("ETag"))
-            .map(BlobDownload::normalizeEtag)
-            .orElse(null);
-    if (etag != null
-        && (RepoFile.isHex(etag, 40) || RepoFile.isHex(etag, 64))
-        && !etag.equals(file.etag())) {
-      throw new HubException(
-          file.path()
-              + " of "
-              + ref.label()
-              + ": the Hub's ETag is "
-              + etag
-              + " but its file list says "
-              + file.etag(),
-          r.statusCode());
-    }
-  }
-
-  /** {@code W/"abc"} and {@code "abc"} are both {@code abc}, as huggingface_hub reads them. */
-  static String normalizeEtag(String etag) {
-    String e = etag.strip();
-    if (e.startsWith("W/")) {
-      e = e.substring(2);
-    }
-    return e.replace("\"", "");
-  }
-
-  private static boolean rangeStartsAt(HttpResponse<?> r, long have) {
-    if (r.statusCode() != 206) {
-      return true;
-    }
-    Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-    return m.matches() && Long.parseLong(m.group(1)) == have;
-  }
-
-  static String encode(String path) {
-    return Arrays.stream(path.split("/"))
-        .map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"))
-        .collect(Collectors.joining("/"));
   }
 
   static boolean isDiskFull(Throwable e) {

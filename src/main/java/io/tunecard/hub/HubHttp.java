@@ -16,9 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Sends one Hub request with bounded retries. Retried: 429, 5xx, and I/O failures (a dropped
- * connection, a timeout); 401/403 fail at once. The token goes only to the endpoint's own origin —
- * never to the storage URLs the LFS batch hands out — and is scrubbed from every message.
+ * Sends one Hub request with bounded retries, for publishing and for downloads. Retried: 429, 5xx,
+ * and I/O failures (a dropped connection, a timeout); 401/403 fail at once, and so does a host name
+ * that does not resolve. The token goes only to the endpoint's own origin — never to the storage
+ * URLs that LFS batches and download redirects hand out — and is scrubbed from every message.
  */
 public final class HubHttp {
   /** A response whose status the caller accepted. */

@@ -38,6 +38,9 @@ import java.util.stream.Stream;
  *
  * <p>{@code main(DIR, REPO_ID)} serves a folder as a model repository until killed, printing the
  * endpoint; the worker's pytest and hand checks use it.
+ *
+ * <p>Longer than most files: two small servers, the Hub's routes and the faults tests inject, which
+ * would be harder to follow spread over several files.
  */
 public final class FakeDownloadHub implements AutoCloseable {
   /** One request as a server saw it. */
