@@ -50,7 +50,9 @@ def model_dir(base: str) -> Path:
     try:
         from huggingface_hub import snapshot_download
 
-        return Path(snapshot_download(base, local_files_only=True))
+        # org/name@revision pins a branch, tag or commit, as tunecard's workflow files write it.
+        repo, _, revision = base.partition("@")
+        return Path(snapshot_download(repo, revision=revision or None, local_files_only=True))
     except Exception as e:  # noqa: BLE001 - any failure means: not available offline
         raise WorkerError("bad_input", f"model.base: '{base}' is neither a directory nor a model in "
                           f"the local Hugging Face cache (nothing is downloaded): {e}") from e

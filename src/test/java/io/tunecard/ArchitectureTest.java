@@ -135,7 +135,8 @@ class ArchitectureTest {
                 "io.tunecard.files..",
                 "io.tunecard.metrics..",
                 "io.tunecard.worker..",
-                "io.tunecard.cluster..")
+                "io.tunecard.cluster..",
+                "io.tunecard.hub..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.evaluate.EvaluationStage;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.hub.HubInputs;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.WorkflowLoader;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Spec;
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
   @Mixin RunnerOptions runner;
+  @Mixin HubOptions hub;
   @Spec CommandSpec spec;
 
   @Override
@@ -46,6 +49,12 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new BadInputException(
           "--runner local: evaluate runs on a Beam runner (direct or flink)");
     }
+    HubOptions.record(
+        run,
+        hub.fetch(
+            loaded.workflow(),
+            Set.of(HubInputs.Need.MODEL, HubInputs.Need.ENCODER),
+            spec.commandLine().getErr()));
     long start = System.nanoTime();
     Path metrics =
         EvaluationStage.run(

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,7 +43,9 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "A Hugging Face model directory, or a Hub id in the local cache.")
+      description =
+          "A Hugging Face model directory, or a Hub id (org/name[@revision]): taken from the"
+              + " Hugging Face cache, pulled into it first when missing (unless --offline).")
   String model;
 
   @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT adapter directory.")
@@ -109,12 +112,15 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"token_ids\": [...], \"text\": \"...\"}.")
   boolean json;
 
+  @Mixin HubOptions hub;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     Decoding d = decoding();
-    ModelLocator.Found found = ModelLocator.system().locate(model, "config.json");
+    hub.inputs(spec.commandLine().getErr()).model(model, "--model");
+    ModelLocator.Found found = hub.locator().locate(model, "config.json");
     Path dir =
         found.directory().orElseThrow(() -> new BadInputException("--model: " + found.reason()));
     if (adapter != null && !Files.isRegularFile(adapter.resolve("adapter_config.json"))) {

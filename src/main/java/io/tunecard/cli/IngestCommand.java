@@ -1,5 +1,6 @@
 package io.tunecard.cli;
 
+import io.tunecard.hub.HubInputs;
 import io.tunecard.ingest.IngestSummary;
 import io.tunecard.pipeline.IngestStage;
 import io.tunecard.pipeline.Runners;
@@ -7,6 +8,7 @@ import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -24,12 +26,16 @@ import picocli.CommandLine.Spec;
 final class IngestCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
   @Mixin RunnerOptions runner;
+  @Mixin HubOptions hub;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
     RunDirectory run = options.runDirectory(loaded);
+    HubOptions.record(
+        run,
+        hub.fetch(loaded.workflow(), Set.of(HubInputs.Need.DATASET), spec.commandLine().getErr()));
     long start = System.nanoTime();
     IngestSummary summary =
         IngestStage.run(

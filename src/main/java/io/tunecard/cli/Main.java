@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       CardCommand.class,
       PublishCommand.class,
+      PullCommand.class,
       ClusterCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
@@ -54,9 +55,16 @@ public final class Main {
         new CommandLine.IFactory() {
           @Override
           public <K> K create(Class<K> cls) throws Exception {
-            return cls == PublishCommand.class
-                ? cls.cast(new PublishCommand(env))
-                : defaults.create(cls);
+            if (cls == PublishCommand.class) {
+              return cls.cast(new PublishCommand(env));
+            }
+            if (cls == PullCommand.class) {
+              return cls.cast(new PullCommand(env));
+            }
+            if (cls == HubOptions.class) {
+              return cls.cast(new HubOptions(env));
+            }
+            return defaults.create(cls);
           }
         };
     CommandLine cli = new CommandLine(new Main(), factory);

@@ -3,6 +3,7 @@ package io.tunecard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.hub.HubInputs;
 import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
   @Mixin RunnerOptions runner;
+  @Mixin HubOptions hub;
   @Spec CommandSpec spec;
 
   @Option(
@@ -68,6 +70,13 @@ final class RunCommand implements Callable<Integer> {
     for (String f : force) {
       forced.add(stage("--force", f));
     }
+    Stage last = until == null ? null : stage("--until", until);
+    // Pull what the stages up to --until read and the cache lacks (nothing when offline).
+    Set<HubInputs.Need> needs =
+        last == Stage.INGEST || last == Stage.BASE
+            ? Set.of(HubInputs.Need.DATASET)
+            : HubInputs.all();
+    HubOptions.record(run, hub.fetch(loaded.workflow(), needs, spec.commandLine().getErr()));
     RunWorkflow.Result result =
         RunWorkflow.run(
             loaded,
@@ -77,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
                 runner.flinkMaster,
                 runner.parallelism,
                 forced,
-                until == null ? null : stage("--until", until),
+                last,
                 reports),
             spec.commandLine().getOut());
     summarize(result, run);

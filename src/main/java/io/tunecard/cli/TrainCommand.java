@@ -1,5 +1,6 @@
 package io.tunecard.cli;
 
+import io.tunecard.hub.HubInputs;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.train.BaseResult;
 import io.tunecard.train.StageOptions;
@@ -9,6 +10,7 @@ import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Spec;
             + " a supervised child process that resumes from its last complete checkpoint.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
+  @Mixin HubOptions hub;
   @Spec CommandSpec spec;
 
   @Option(
@@ -45,6 +48,7 @@ final class TrainCommand implements Callable<Integer> {
     Workflow w = loaded.workflow();
     RunDirectory run = options.runDirectory(loaded);
     PrintWriter out = spec.commandLine().getOut();
+    HubOptions.record(run, hub.fetch(w, Set.of(HubInputs.Need.MODEL), spec.commandLine().getErr()));
     StageOptions stage = StageOptions.defaults().withFresh(fresh);
     long t0 = System.nanoTime();
     BaseResult base = TrainingStage.prepareBase(w, run, stage);

@@ -21,9 +21,8 @@ import java.util.Map;
 
 /**
  * Reads the Hugging Face Hub export of MedQuAD ({@code lavita/MedQuAD}: one row per question) as
- * JSON lines or CSV. Parquet is not read: every maintained Java Parquet reader pulls in Hadoop's
- * client libraries; export JSONL or CSV instead ({@code datasets}' {@code to_json(lines=True)} or
- * {@code to_csv()}).
+ * JSON lines or CSV; its parquet files are read by {@link ReadParquet} (Beam's ParquetIO) into the
+ * same rows.
  */
 public final class HfExport {
   private HfExport() {}
@@ -43,7 +42,7 @@ public final class HfExport {
   /** Columns a CSV header must have; the others of the export are optional. */
   static final List<String> REQUIRED = List.of(DOCUMENT_SOURCE, QUESTION_ID, QUESTION, ANSWER);
 
-  /** {@code jsonl} or {@code csv}: the configured format, or by the file's extension. */
+  /** {@code parquet}, {@code jsonl} or {@code csv}: the configured format, or by the extension. */
   public static String format(String configured, String fileName) {
     if (!configured.equals("auto")) {
       return configured;
@@ -56,14 +55,12 @@ public final class HfExport {
       return "csv";
     }
     if (lower.endsWith(".parquet")) {
-      throw new BadInputException(
-          fileName
-              + ": Parquet is not read (its Java readers need Hadoop); export the data set as"
-              + " JSON lines or CSV and set dataset.format");
+      return "parquet";
     }
     throw new BadInputException(
         fileName
-            + ": cannot tell the format from the extension; set dataset.format to jsonl or csv");
+            + ": cannot tell the format from the extension; set dataset.format to parquet, jsonl"
+            + " or csv");
   }
 
   /** Reads every record of {@code in}; a record that does not parse is a rejection. */
@@ -140,6 +137,17 @@ public final class HfExport {
       }
     }
     return new Parsed(rows, rejections);
+  }
+
+  /** Adds the row (or the rejection) a record of the export's columns makes. */
+  static void candidate(
+      JsonNode node,
+      String file,
+      long ordinal,
+      String position,
+      List<Candidate> rows,
+      List<Rejection> rejections) {
+    add(key -> first(node.get(key)), file, ordinal, position, rows, rejections);
   }
 
   private static void add(

@@ -1,5 +1,7 @@
 package io.tunecard.ingest;
 
+import io.tunecard.hub.HubCache;
+import io.tunecard.hub.HubInputs;
 import io.tunecard.workflow.DatasetSpec;
 import io.tunecard.workflow.SplitSpec;
 import java.io.Serializable;
@@ -9,10 +11,12 @@ import java.nio.file.Path;
  * What the ingestion stage needs from the workflow, as a serializable value that travels with the
  * pipeline's steps to every worker.
  *
- * @param source {@code medquad-xml} or {@code hf-export}
- * @param input absolute path of the directory, zip or export file
- * @param inputLabel the path as the workflow wrote it (recorded in stats.json)
- * @param format {@code auto}, {@code jsonl} or {@code csv} (hf-export only)
+ * @param source {@code medquad-xml}, {@code hf-export} or {@code hub}
+ * @param input absolute path of the directory, zip or export file, or of the Hub dataset's snapshot
+ *     in the Hugging Face cache
+ * @param inputLabel the path as the workflow wrote it, or the Hub repository (recorded in
+ *     stats.json)
+ * @param format {@code auto}, {@code parquet}, {@code jsonl} or {@code csv} (not for XML)
  * @param staging the folder the steps write into; it becomes {@code dataset/} when all is written
  * @param target the {@code dataset/} folder
  */
@@ -55,8 +59,8 @@ public record IngestConfig(
     SplitSpec split = spec.split();
     return new IngestConfig(
         spec.source(),
-        Path.of(spec.path()).toAbsolutePath().normalize().toString(),
-        spec.path(),
+        inputOf(spec).toString(),
+        spec.isHub() ? spec.repo() : spec.path(),
         spec.format(),
         spec.dropEmptyAnswers(),
         spec.dedupe().equals("exact"),
@@ -69,6 +73,17 @@ public record IngestConfig(
         split.groupBy().equals("focus"),
         staging.toAbsolutePath().normalize().toString(),
         target.toAbsolutePath().normalize().toString());
+  }
+
+  /**
+   * What the stage reads: {@code dataset.path}, or for {@code hub} the dataset's snapshot in the
+   * Hugging Face cache (looked up, never downloaded: the command pulled it before the pipeline).
+   */
+  public static Path inputOf(DatasetSpec spec) {
+    if (spec.isHub()) {
+      return HubInputs.datasetSnapshot(HubCache.system(), spec.repo()).toAbsolutePath().normalize();
+    }
+    return Path.of(spec.path()).toAbsolutePath().normalize();
   }
 
   public Path inputPath() {
@@ -85,5 +100,9 @@ public record IngestConfig(
 
   public boolean isMedQuadXml() {
     return source.equals("medquad-xml");
+  }
+
+  public boolean isHub() {
+    return source.equals(DatasetSpec.HUB);
   }
 }

@@ -23,10 +23,11 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * The ingestion stage: MedQuAD (XML folders, a zip of them, or the Hub export) in, {@code dataset/}
- * out — train/validation/test JSON lines, rejected.jsonl and stats.json. Files are parsed in
- * parallel, one element per file; each split is written by one writer. Its single output element
- * summarises what was written.
+ * The ingestion stage: MedQuAD (XML folders, a zip of them, or the Hub export as JSONL, CSV or
+ * parquet, from a file or a Hub dataset repository in the cache) in, {@code dataset/} out —
+ * train/validation/test JSON lines, rejected.jsonl and stats.json. Files are parsed in parallel,
+ * one element per file; each split is written by one writer. Its single output element summarises
+ * what was written.
  */
 public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSummary>> {
   private static final long serialVersionUID = 1L;
@@ -41,6 +42,19 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
 
   public IngestDataset(IngestConfig config) {
     this.config = config;
+  }
+
+  /**
+   * The parquet files among the input, read by ParquetIO in a branch of their own; listed here,
+   * when the pipeline is built, because ParquetIO reads named files.
+   */
+  static List<SourceFile> parquetFiles(IngestConfig config) {
+    if (config.isMedQuadXml()) {
+      return List.of();
+    }
+    return InputListing.list(config).files().stream()
+        .filter(f -> HfExport.format(config.format(), f.name()).equals("parquet"))
+        .toList();
   }
 
   @Override
@@ -62,13 +76,20 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
                 "ParseQaPairs",
                 ParDo.of(new ReadSteps.ParseFiles(config))
                     .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
+    List<SourceFile> parquet = parquetFiles(config);
+    PCollectionTuple fromParquet =
+        parquet.isEmpty() ? null : begin.apply("ReadParquet", new ReadParquet(parquet));
+    PCollection<Candidate> read =
+        fromParquet == null
+            ? parsed.get(ReadSteps.ROWS)
+            : PCollectionList.of(parsed.get(ReadSteps.ROWS))
+                .and(fromParquet.get(ReadSteps.ROWS))
+                .apply("AllRows", Flatten.pCollections());
     PCollectionTuple cleaned =
-        parsed
-            .get(ReadSteps.ROWS)
-            .apply(
-                "Clean",
-                ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers(), config.isMedQuadXml()))
-                    .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
+        read.apply(
+            "Clean",
+            ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers(), config.isMedQuadXml()))
+                .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple deduped =
         cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(config.dedupe()));
 
@@ -88,6 +109,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
     PCollection<KV<String, Long>> rejectedCounts =
         PCollectionList.of(listed.get(ReadSteps.REJECTED))
             .and(parsed.get(ReadSteps.REJECTED))
+            .and(fromParquet == null ? List.of() : List.of(fromParquet.get(ReadSteps.REJECTED)))
             .and(cleaned.get(ReadSteps.REJECTED))
             .and(deduped.get(ReadSteps.REJECTED))
             .apply("AllRejections", Flatten.pCollections())

@@ -1,5 +1,6 @@
 package io.tunecard.ingest;
 
+import io.tunecard.files.BadInputException;
 import io.tunecard.rundir.DatasetRow;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
@@ -58,6 +59,11 @@ public final class IngestInProcess implements AutoCloseable {
 
   private IngestSummary run(int workers) throws IOException {
     InputListing.Listing listing = InputListing.list(config);
+    if (!IngestDataset.parquetFiles(config).isEmpty()) {
+      throw new BadInputException(
+          "--runner local reads XML, JSONL and CSV; parquet is read by Beam's ParquetIO: use"
+              + " --runner direct or flink");
+    }
     List<Rejection> rejections = new ArrayList<>(listing.refused());
     List<Candidate> rows = new ArrayList<>();
     List<RowRef> refs = new ArrayList<>();

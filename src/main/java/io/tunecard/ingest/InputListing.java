@@ -46,10 +46,15 @@ public final class InputListing {
           "dataset.path: " + config.inputLabel() + " does not exist (resolved to " + input + ")");
     }
     String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (config.isHub()) {
+      return HubFiles.list(input, config.format(), config.inputLabel());
+    }
     if (!config.isMedQuadXml()) {
       if (!Files.isRegularFile(input)) {
         throw new BadInputException(
-            "dataset.path: " + config.inputLabel() + " must be a JSONL or CSV file for hf-export");
+            "dataset.path: "
+                + config.inputLabel()
+                + " must be a parquet, JSONL or CSV file for hf-export");
       }
       return new Listing(List.of(file(input, input.getFileName().toString())), List.of());
     }
@@ -167,7 +172,7 @@ public final class InputListing {
     return new Rejection(name, -1, "zip entry", null, Rejection.ZIP_ENTRY_REFUSED, why);
   }
 
-  private static SourceFile file(Path p, String name) {
+  static SourceFile file(Path p, String name) {
     try {
       return new SourceFile(null, p.toAbsolutePath().normalize().toString(), name, Files.size(p));
     } catch (IOException e) {

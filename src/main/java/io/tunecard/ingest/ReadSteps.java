@@ -54,6 +54,9 @@ final class ReadSteps {
 
     @ProcessElement
     public void process(@Element SourceFile f, MultiOutputReceiver out) {
+      if (!config.isMedQuadXml() && HfExport.format(config.format(), f.name()).equals("parquet")) {
+        return; // ReadParquet reads it
+      }
       Parsed parsed;
       try (InputStream in = opener.open(f)) {
         parsed =

@@ -1,32 +1,28 @@
 package io.tunecard.model;
 
 import io.tunecard.files.BadInputException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.tunecard.hub.HubCache;
+import io.tunecard.hub.RepoRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Finds a model's directory without downloading anything: {@code model.base} (or {@code --model})
- * is either a local Hugging Face model directory or a Hub id ({@code org/name}) already in the
- * local Hugging Face cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code
- * $XDG_CACHE_HOME/huggingface/hub} or {@code ~/.cache/huggingface/hub}), where a snapshot lives
- * under {@code models--org--name/snapshots/<revision>/} and {@code refs/main} names the current
- * one. Training, evaluation and {@code tunecard generate} resolve models here, so all fail with the
- * same message when weights are missing.
+ * is either a local Hugging Face model directory or a Hub id ({@code org/name}, or {@code
+ * org/name@revision}) in the local Hugging Face cache ({@link HubCache}: the layout huggingface_hub
+ * and {@code tunecard pull} write), where a snapshot lives under {@code
+ * models--org--name/snapshots/<commit>/} and {@code refs/<revision>} names the current one. For
+ * {@code main}, a cache copied without its refs is searched too, newest snapshot first. Training,
+ * evaluation and {@code tunecard generate} resolve models here (after the commands pulled what was
+ * missing, unless offline), so all fail with the same message when weights are missing.
  */
 public final class ModelLocator {
   /** What a model directory must hold for tunecard to train on it. */
   public static final List<String> REQUIRED = List.of("config.json", "tokenizer.json");
-
-  /** {@code org/name}, or a bare {@code name} as the Hub still resolves for old models. */
-  private static final String HUB_ID = "[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?";
 
   private final Map<String, String> env;
   private final Path home;
@@ -51,17 +47,11 @@ public final class ModelLocator {
 
   /** The Hugging Face hub cache this locator searches. */
   public Path hubCache() {
-    String cache = env.get("HF_HUB_CACHE");
-    if (cache != null && !cache.isBlank()) {
-      return Path.of(cache);
-    }
-    String hfHome = env.get("HF_HOME");
-    if (hfHome != null && !hfHome.isBlank()) {
-      return Path.of(hfHome, "hub");
-    }
-    String xdg = env.get("XDG_CACHE_HOME");
-    Path cacheRoot = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache");
-    return cacheRoot.resolve("huggingface").resolve("hub");
+    return cache().root();
+  }
+
+  private HubCache cache() {
+    return HubCache.fromEnvironment(env, home);
   }
 
   /**
@@ -78,15 +68,16 @@ public final class ModelLocator {
     if (Files.isDirectory(local)) {
       return checked(local.toAbsolutePath().normalize(), "model.base '" + base + "'");
     }
-    if (!base.matches(HUB_ID)) {
+    if (!RepoRef.looksLikeId(base)) {
       throw new BadInputException(
           "model.base: '"
               + base
               + "' is neither an existing directory nor a Hugging Face Hub id (org/name)");
     }
-    Path repo = repo(base);
+    RepoRef ref = RepoRef.parse(RepoRef.Type.MODEL, base, "model.base");
+    Path repo = cache().repo(ref);
     Path snapshot =
-        snapshots(repo).stream()
+        snapshots(ref).stream()
             .filter(p -> Files.isRegularFile(p.resolve("config.json")))
             .findFirst()
             .orElse(null);
@@ -95,13 +86,15 @@ public final class ModelLocator {
           "model.base: the weights of '"
               + base
               + "' are not present: it is not a local directory and not in the local Hugging Face"
-              + " cache (no snapshot in "
+              + " cache (no snapshot"
+              + (ref.revision().equals(RepoRef.MAIN) ? "" : " of revision " + ref.revision())
+              + " in "
               + repo.resolve("snapshots")
-              + "). tunecard downloads nothing; fetch them where the Hub is reachable (e.g."
-              + " `huggingface-cli download "
+              + "). Offline (--offline, HF_HUB_OFFLINE=1) tunecard downloads nothing: run"
+              + " `tunecard pull "
               + base
-              + "`) and copy the cache here, set HF_HOME or HF_HUB_CACHE to the cache that holds"
-              + " them, or set model.base to a local model directory");
+              + "` where the Hub is reachable and copy the cache here, set HF_HOME or HF_HUB_CACHE"
+              + " to the cache that holds them, or set model.base to a local model directory");
     }
     return checked(snapshot, "model.base '" + base + "' (" + snapshot + ")");
   }
@@ -117,12 +110,18 @@ public final class ModelLocator {
           ? new Found(Optional.of(local.toAbsolutePath().normalize()), null)
           : new Found(Optional.empty(), local + ": directory has no " + requiredFile);
     }
-    if (!nameOrPath.matches(HUB_ID)) {
+    if (!RepoRef.looksLikeId(nameOrPath)) {
       return new Found(
           Optional.empty(), nameOrPath + ": neither a directory nor a Hugging Face Hub id");
     }
-    Path repo = repo(nameOrPath);
-    for (Path s : snapshots(repo)) {
+    RepoRef ref;
+    try {
+      ref = RepoRef.parse(RepoRef.Type.MODEL, nameOrPath, "model");
+    } catch (BadInputException e) {
+      return new Found(Optional.empty(), e.getMessage());
+    }
+    Path repo = cache().repo(ref);
+    for (Path s : snapshots(ref)) {
       if (Files.isRegularFile(s.resolve(requiredFile))) {
         return new Found(Optional.of(s), null);
       }
@@ -134,47 +133,16 @@ public final class ModelLocator {
             + " in the local Hugging Face cache ("
             + repo
             + (Files.isDirectory(repo) ? " has no snapshot with " + requiredFile : " is missing")
-            + "); nothing is downloaded");
+            + "); offline, nothing is downloaded (`tunecard pull "
+            + nameOrPath
+            + "` fetches it)");
   }
 
-  private Path repo(String hubId) {
-    return hubCache().resolve("models--" + hubId.replace("/", "--"));
-  }
-
-  /** The snapshot refs/main names first, then the others, newest first. */
-  private static List<Path> snapshots(Path repo) {
-    List<Path> out = new ArrayList<>();
-    Path dir = repo.resolve("snapshots");
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try {
-      Path ref = repo.resolve("refs").resolve("main");
-      if (Files.isRegularFile(ref)) {
-        String rev = Files.readString(ref, StandardCharsets.UTF_8).strip();
-        Path main = dir.resolve(rev);
-        if (!rev.isEmpty() && !rev.contains("/") && Files.isDirectory(main)) {
-          out.add(main);
-        }
-      }
-      try (Stream<Path> all = Files.list(dir)) {
-        all.filter(Files::isDirectory)
-            .filter(p -> !out.contains(p))
-            .sorted(Comparator.comparing(ModelLocator::modified).reversed())
-            .forEach(out::add);
-      }
-    } catch (IOException e) {
-      return out;
-    }
-    return out;
-  }
-
-  private static long modified(Path p) {
-    try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
-      return 0;
-    }
+  /** The snapshots to search: the revision's; for main also the others, newest first. */
+  private List<Path> snapshots(RepoRef ref) {
+    return ref.revision().equals(RepoRef.MAIN)
+        ? cache().snapshots(ref)
+        : cache().snapshot(ref).stream().toList();
   }
 
   private static Path checked(Path dir, String what) {

@@ -6,12 +6,12 @@ import io.tunecard.evaluate.EvalSettings;
 import io.tunecard.evaluate.EvaluationStage;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
+import io.tunecard.hub.Backoff;
+import io.tunecard.hub.HubAccess;
 import io.tunecard.ingest.HfExport;
 import io.tunecard.ingest.IngestConfig;
 import io.tunecard.ingest.IngestDataset;
 import io.tunecard.ingest.InputListing;
-import io.tunecard.publish.Backoff;
-import io.tunecard.publish.HubAccess;
 import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.CodeVersion;
@@ -316,7 +316,7 @@ public final class RunWorkflow {
     @Override
     public String extra(Stage stage) {
       if (stage == Stage.INGEST) {
-        Path data = Path.of(w.dataset().path());
+        Path data = IngestConfig.inputOf(w.dataset());
         if (!Files.exists(data)) {
           throw new BadInputException(
               "dataset.path: " + data + " does not exist (expected a MedQuAD folder or .zip)");

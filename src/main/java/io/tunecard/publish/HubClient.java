@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
+import io.tunecard.hub.Backoff;
+import io.tunecard.hub.HubAccess;
+import io.tunecard.hub.HubException;
+import io.tunecard.hub.HubHttp;
+import io.tunecard.hub.HubRepos;
+import io.tunecard.hub.RepoRef;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The Hugging Face Hub HTTP API that publishing needs — whoami, create repo, revision, tree,
@@ -25,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class HubClient {
   static final String REVISION = "main";
-  private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
   private static final int PREUPLOAD_CHUNK = 256;
 
   private final HubHttp http;
@@ -121,43 +124,13 @@ public final class HubClient {
   /** Every file on {@code main} (following the {@code Link: rel="next"} pages), by path. */
   public Map<String, RemoteFile> tree(String repoId) {
     Map<String, RemoteFile> files = new LinkedHashMap<>();
-    String url = api("models/" + repoId + "/tree/" + REVISION + "?recursive=1&expand=false");
-    for (int page = 0; url != null; page++) {
-      if (page > 10_000) {
-        throw new HubException("list " + repoId + ": too many pages", 200);
-      }
-      var reply =
-          http.send(
-              "list the files of " + repoId,
-              "the token is invalid or cannot read " + repoId,
-              request(url).GET().build(),
-              true,
-              Set.of(404));
-      if (reply.status() == 404) {
-        return Map.of();
-      }
-      for (JsonNode e : reply.json("tree")) {
-        if (!"file".equals(e.path("type").asText())) {
-          continue;
-        }
-        JsonNode lfs = e.path("lfs");
-        String lfsOid = lfs.isObject() ? lfs.path("oid").asText(null) : null;
-        files.put(
-            e.path("path").asText(),
-            new RemoteFile(
-                e.path("path").asText(),
-                e.path("size").asLong(-1),
-                e.path("oid").asText(""),
-                lfsOid));
-      }
-      url = reply.headers().firstValue("Link").map(HubClient::nextLink).orElse(null);
-    }
+    new HubRepos(http)
+        .treeIfExists(new RepoRef(RepoRef.Type.MODEL, repoId, REVISION), REVISION)
+        .orElse(List.of())
+        .forEach(
+            f ->
+                files.put(f.path(), new RemoteFile(f.path(), f.size(), f.gitOid(), f.lfsSha256())));
     return files;
-  }
-
-  static String nextLink(String link) {
-    Matcher m = NEXT_LINK.matcher(link);
-    return m.find() ? m.group(1) : null;
   }
 
   /** {@code POST /api/models/{repo}/preupload/main}, 256 files a call. */

@@ -1,5 +1,6 @@
 package io.tunecard.publish;
 
+import io.tunecard.hub.HubAccess;
 import java.io.PrintWriter;
 import java.util.Locale;
 

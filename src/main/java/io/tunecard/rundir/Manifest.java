@@ -91,6 +91,27 @@ public final class Manifest {
         });
   }
 
+  /**
+   * Records the Hub repositories a command used ({@code hub}: one entry per workflow key, with the
+   * resolved commit and every file's sha256), replacing earlier entries of the same keys.
+   */
+  public void recordHub(com.fasterxml.jackson.databind.node.ArrayNode sources) {
+    update(
+        m -> {
+          JsonNode old = m.path("hub");
+          com.fasterxml.jackson.databind.node.ArrayNode list = m.putArray("hub");
+          java.util.Set<String> replaced = new java.util.HashSet<>();
+          sources.forEach(e -> replaced.add(e.path("key").asText()));
+          old.forEach(
+              e -> {
+                if (!replaced.contains(e.path("key").asText())) {
+                  list.add(e);
+                }
+              });
+          list.addAll(sources);
+        });
+  }
+
   /** Forgets a stage (before it reruns), so a crash mid-stage never leaves a stale "done". */
   public void clearStage(String stage) {
     update(

@@ -86,13 +86,11 @@ class HfExportTest {
   }
 
   @Test
-  void theFormatComesFromTheExtensionAndParquetIsExplained() {
+  void theFormatComesFromTheExtension() {
     assertThat(HfExport.format("auto", "x.jsonl")).isEqualTo("jsonl");
     assertThat(HfExport.format("auto", "x.CSV")).isEqualTo("csv");
     assertThat(HfExport.format("csv", "x.txt")).isEqualTo("csv");
-    assertThatThrownBy(() -> HfExport.format("auto", "train.parquet"))
-        .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("Parquet");
+    assertThat(HfExport.format("auto", "train-00000-of-00001.parquet")).isEqualTo("parquet");
     assertThatThrownBy(() -> HfExport.format("auto", "data.txt"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("dataset.format");

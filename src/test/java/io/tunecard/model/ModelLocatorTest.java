@@ -52,6 +52,26 @@ class ModelLocatorTest {
   }
 
   @Test
+  void aRevisionAfterAtPicksThatRefOrCommitOnly() throws IOException {
+    Path repo = tmp.resolve("hub/models--mistralai--Mistral-7B-Instruct-v0.3");
+    Path main = modelFiles(repo.resolve("snapshots/" + "a".repeat(40)));
+    Path tagged = modelFiles(repo.resolve("snapshots/" + "b".repeat(40)));
+    Files.createDirectories(repo.resolve("refs"));
+    Files.writeString(repo.resolve("refs/main"), "a".repeat(40));
+    Files.writeString(repo.resolve("refs/v1"), "b".repeat(40));
+    ModelLocator locator =
+        new ModelLocator(Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()), tmp);
+    assertThat(locator.find(ID)).isEqualTo(main);
+    assertThat(locator.find(ID + "@v1")).isEqualTo(tagged);
+    assertThat(locator.find(ID + "@" + "b".repeat(40))).isEqualTo(tagged);
+    assertThat(locator.locate(ID + "@v1", "config.json").directory()).contains(tagged);
+    assertThatThrownBy(() -> locator.find(ID + "@v2"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("no snapshot of revision v2")
+        .hasMessageContaining("tunecard pull " + ID + "@v2");
+  }
+
+  @Test
   void missingWeightsAreNamedWithWhereTheyWereLookedFor() {
     ModelLocator locator = new ModelLocator(Map.of("HF_HOME", tmp.toString()), tmp);
     assertThatThrownBy(() -> locator.find(ID))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tunecard.files.BadInputException;
 import io.tunecard.ingest.IngestSummary;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.testing.ParquetExport;
 import io.tunecard.workflow.DatasetSpec;
 import io.tunecard.workflow.SplitSpec;
 import java.io.IOException;
@@ -104,8 +105,16 @@ class IngestStageTest {
         Runners.Kind.DIRECT);
     ingest(
         spec(HF.resolve("medquad-sample.csv"), "hf-export", 1, "none"), "csv", Runners.Kind.LOCAL);
+    Path parquet = tmp.resolve("medquad-sample.parquet");
+    ParquetExport.write(HF.resolve("medquad-sample.jsonl"), parquet);
+    ingest(spec(parquet, "hf-export", 1, "none"), "parquet", Runners.Kind.DIRECT);
     assertSameFiles(tmp.resolve("xml/dataset"), tmp.resolve("jsonl/dataset"), SPLITS);
     assertSameFiles(tmp.resolve("xml/dataset"), tmp.resolve("csv/dataset"), SPLITS);
+    assertSameFiles(tmp.resolve("xml/dataset"), tmp.resolve("parquet/dataset"), SPLITS);
+    assertThatThrownBy(
+            () -> ingest(spec(parquet, "hf-export", 1, "none"), "local", Runners.Kind.LOCAL))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("use --runner direct or flink");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.tunecard.publish.Fixture.REPO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tunecard.hub.HubException;
 import io.tunecard.workflow.Workflow;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.tunecard.publish;
 
+import io.tunecard.hub.Backoff;
+import io.tunecard.hub.HubAccess;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
+import io.tunecard.hub.HubException;
 import io.tunecard.workflow.Workflow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 import io.tunecard.files.BadInputException;
 import java.io.IOException;
@@ -101,7 +101,7 @@ public record HubAccess(URI endpoint, Optional<HubToken> token, String tokenSour
     return uri;
   }
 
-  static boolean isLoopback(String host) {
+  public static boolean isLoopback(String host) {
     if (host == null) {
       return false;
     }
@@ -122,7 +122,7 @@ public record HubAccess(URI endpoint, Optional<HubToken> token, String tokenSour
   }
 
   /** Whether {@code url} is served by the endpoint itself (same scheme, host and port). */
-  boolean sameOrigin(URI url) {
+  public boolean sameOrigin(URI url) {
     return endpoint.getScheme().equalsIgnoreCase(url.getScheme())
         && endpoint.getHost().equalsIgnoreCase(url.getHost())
         && port(endpoint) == port(url);

@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,30 +1,34 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Sends one Hub request with bounded retries. Retried: 429, 5xx, and I/O failures (a dropped
- * connection, a timeout); 401/403 fail at once. The token goes only to the endpoint's own origin —
- * never to the storage URLs the LFS batch hands out — and is scrubbed from every message.
+ * Sends one Hub request with bounded retries, for publishing and for downloads. Retried: 429, 5xx,
+ * and I/O failures (a dropped connection, a timeout); 401/403 fail at once, and so does a host name
+ * that does not resolve. The token goes only to the endpoint's own origin — never to the storage
+ * URLs that LFS batches and download redirects hand out — and is scrubbed from every message.
  */
-final class HubHttp {
+public final class HubHttp {
   /** A response whose status the caller accepted. */
-  record Reply(int status, HttpHeaders headers, byte[] body) {
-    String text() {
+  public record Reply(int status, HttpHeaders headers, byte[] body) {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    JsonNode json(String what) {
+    public JsonNode json(String what) {
       try {
         return Jsonl.MAPPER.readTree(body);
       } catch (IOException e) {
@@ -38,7 +42,7 @@ final class HubHttp {
   private final HttpClient client;
   private final Consumer<String> notes;
 
-  HubHttp(HubAccess access, Backoff backoff, Consumer<String> notes) {
+  public HubHttp(HubAccess access, Backoff backoff, Consumer<String> notes) {
     this.access = access;
     this.backoff = backoff;
     this.notes = notes;
@@ -52,11 +56,11 @@ final class HubHttp {
             .build();
   }
 
-  HubAccess access() {
+  public HubAccess access() {
     return access;
   }
 
-  Backoff backoff() {
+  public Backoff backoff() {
     return backoff;
   }
 
@@ -68,22 +72,102 @@ final class HubHttp {
    * @param withToken add {@code Authorization: Bearer} when the URL is the endpoint's own origin
    * @param accepted statuses besides 2xx that the caller handles itself (404, 409, ...)
    */
-  Reply send(
+  public Reply send(
       String what,
       String onUnauthorized,
       HttpRequest request,
       boolean withToken,
       Set<Integer> accepted) {
+    HttpResponse<byte[]> r =
+        exchange(
+            what,
+            onUnauthorized,
+            request,
+            withToken,
+            accepted,
+            HttpResponse.BodyHandlers.ofByteArray(),
+            b -> b);
+    return new Reply(notFoundInDisguise(r, accepted) ? 404 : r.statusCode(), r.headers(), r.body());
+  }
+
+  /**
+   * As {@link #send}, but an accepted answer's body is left as a stream for the caller to read and
+   * close (a file download). Only the answer's head is covered by the retries: a connection that
+   * drops while the body streams is the caller's to resume.
+   */
+  public HttpResponse<InputStream> open(
+      String what,
+      String onUnauthorized,
+      HttpRequest request,
+      boolean withToken,
+      Set<Integer> accepted) {
+    return exchange(
+        what,
+        onUnauthorized,
+        request,
+        withToken,
+        accepted,
+        HttpResponse.BodyHandlers.ofInputStream(),
+        HubHttp::errorBody);
+  }
+
+  /** Whether the host name did not resolve (the cause chain holds the resolver's failure). */
+  private static boolean unresolved(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** At most 64 KiB of an error answer's body; the stream is closed. */
+  private static byte[] errorBody(InputStream in) {
+    try (in) {
+      return in.readNBytes(1 << 16);
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  /**
+   * The Hub answers 401 for a repository it will not confirm exists (missing, or private to
+   * others); a caller that handles 404 gets that meaning.
+   */
+  private static boolean notFoundInDisguise(HttpResponse<?> r, Set<Integer> accepted) {
+    return (r.statusCode() == 401 || r.statusCode() == 403)
+        && !accepted.contains(r.statusCode())
+        && accepted.contains(404)
+        && r.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound");
+  }
+
+  private <T> HttpResponse<T> exchange(
+      String what,
+      String onUnauthorized,
+      HttpRequest request,
+      boolean withToken,
+      Set<Integer> accepted,
+      HttpResponse.BodyHandler<T> handler,
+      Function<T, byte[]> bodyOfError) {
     HttpRequest signed = sign(request, withToken);
     String last = "";
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<byte[]> response;
+      HttpResponse<T> response;
       try {
-        response = client.send(signed, HttpResponse.BodyHandlers.ofByteArray());
+        response = client.send(signed, handler);
       } catch (IOException e) {
         last =
             e.getClass().getSimpleName()
                 + clean(e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (unresolved(e)) {
+          // A name that does not resolve will not resolve in a second either.
+          throw new HubException(
+              what
+                  + ": cannot reach "
+                  + access.base()
+                  + ": its name does not resolve (no network? HF_HUB_OFFLINE=1 works offline)",
+              0);
+        }
         if (attempt >= backoff.maxAttempts()) {
           throw new HubException(
               what + ": no response after " + attempt + " attempts (" + last + ")", 0);
@@ -95,17 +179,12 @@ final class HubHttp {
         throw new HubException(what + ": interrupted", 0);
       }
       int status = response.statusCode();
-      if (status / 100 == 2 || accepted.contains(status)) {
-        return new Reply(status, response.headers(), response.body());
+      if (status / 100 == 2
+          || accepted.contains(status)
+          || notFoundInDisguise(response, accepted)) {
+        return response;
       }
-      if ((status == 401 || status == 403)
-          && accepted.contains(404)
-          && response.headers().firstValue("X-Error-Code").orElse("").equals("RepoNotFound")) {
-        // The Hub answers 401 for a repository it will not confirm exists (missing, or private
-        // to others); a caller that handles 404 gets that meaning.
-        return new Reply(404, response.headers(), response.body());
-      }
-      String says = serverSays(response);
+      String says = serverSays(response.headers(), bodyOfError.apply(response.body()));
       if (status == 401 || status == 403) {
         throw new HubException.Unauthorized(
             what + ": HTTP " + status + ": " + onUnauthorized + says, status);
@@ -165,12 +244,11 @@ final class HubHttp {
   }
 
   /** The server's explanation: its X-Error-Message header or a short, redacted body excerpt. */
-  private String serverSays(HttpResponse<byte[]> response) {
+  public String serverSays(HttpHeaders headers, byte[] body) {
     String text =
-        response
-            .headers()
+        headers
             .firstValue("X-Error-Message")
-            .orElse(new String(response.body(), StandardCharsets.UTF_8));
+            .orElse(new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8));
     text = clean(text.strip());
     if (text.length() > 300) {
       text = text.substring(0, 300) + "...";
@@ -179,7 +257,7 @@ final class HubHttp {
   }
 
   /** Redacts the token and drops control characters, so server text is safe to print. */
-  String clean(String text) {
+  public String clean(String text) {
     return access.redact(text).replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
   }
 }

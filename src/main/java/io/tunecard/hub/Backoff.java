@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 import java.net.http.HttpHeaders;
 import java.time.Clock;
@@ -70,12 +70,12 @@ public record Backoff(
   }
 
   /** The time an upload of {@code bytes} may take: slow links still finish, a stall ends. */
-  Duration transferTimeout(long bytes) {
+  public Duration transferTimeout(long bytes) {
     return attemptTimeout.plusSeconds(bytes >> 20);
   }
 
   /** The wait after failed attempt {@code attempt} (1-based) without a server hint. */
-  Duration exponential(int attempt) {
+  public Duration exponential(int attempt) {
     long base = baseDelay.toMillis() << Math.min(attempt - 1, 20);
     long capped = Math.min(base, maxDelay.toMillis());
     long jitter = capped == 0 ? 0 : (long) (random.nextDouble() * capped * 0.5);
@@ -83,7 +83,7 @@ public record Backoff(
   }
 
   /** The server's requested wait, if its headers carry one. */
-  Duration hint(HttpHeaders headers) {
+  public Duration hint(HttpHeaders headers) {
     var retryAfter = headers.firstValue("Retry-After");
     if (retryAfter.isPresent()) {
       Duration d = retryAfter(retryAfter.get().trim());

@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 /**
  * A Hugging Face access token. It is never shown: {@link #toString()} is redacted, and {@link

@@ -1,4 +1,4 @@
-package io.tunecard.publish;
+package io.tunecard.hub;
 
 /**
  * A Hub call that failed for good (after the retries, or at once for errors that retrying cannot
