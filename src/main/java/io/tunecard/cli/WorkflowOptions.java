@@ -35,7 +35,9 @@ public final class WorkflowOptions {
   @Option(names = "--verbose", description = "Show stack traces and debug output.")
   boolean verbose;
 
+  /** The workflow, validated, and the run id checked (both are bad input, exit 2). */
   WorkflowLoader.Loaded load() {
+    RunDirectory.checkRunId(runId);
     return WorkflowLoader.load(workflow, overrides);
   }
 

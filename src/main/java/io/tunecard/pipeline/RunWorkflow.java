@@ -78,6 +78,7 @@ public final class RunWorkflow {
       }
       stages = stages.subList(0, stages.indexOf(options.until()) + 1);
     }
+    Preflight.check(w, stages.contains(Stage.PUBLISH));
     StagePlan plan =
         StagePlan.plan(w, stages, manifest, options.forced(), new Inputs(w, run, reports));
     for (StagePlan.Step s : plan.steps()) {

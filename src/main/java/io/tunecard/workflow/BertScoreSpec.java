@@ -8,9 +8,11 @@ package io.tunecard.workflow;
 public record BertScoreSpec(String model, int layer, boolean rescaleWithBaseline, int batch) {
 
   public BertScoreSpec {
-    Check.present("model", model);
-    Check.atLeast("layer", layer, 1);
-    Check.atLeast("batch", batch, 1);
+    new Check()
+        .present("model", model)
+        .between("layer", layer, 1, 1000, "no encoder has more layers")
+        .between("batch", batch, 1, EvalSpec.MAX_BATCH, EvalSpec.BATCH_WHY)
+        .done();
   }
 
   static BertScoreSpec read(Section s) {
