@@ -1,8 +1,6 @@
 package io.tunecard.ingest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -54,15 +52,7 @@ final class ReadSteps {
 
     @ProcessElement
     public void process(@Element SourceFile f, MultiOutputReceiver out) {
-      Parsed parsed;
-      try (InputStream in = opener.open(f)) {
-        parsed =
-            config.isMedQuadXml()
-                ? xml.parse(in, f.name())
-                : HfExport.read(in, f.name(), HfExport.format(config.format(), f.name()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + f.name() + ": " + e.getMessage(), e);
-      }
+      Parsed parsed = opener.read(f, xml, config);
       files.inc();
       pairs.inc(parsed.rows().size());
       parsed.rows().forEach(r -> out.get(ROWS).output(r));
