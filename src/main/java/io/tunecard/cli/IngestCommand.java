@@ -4,6 +4,7 @@ import io.tunecard.ingest.IngestSummary;
 import io.tunecard.pipeline.IngestStage;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -30,14 +31,14 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
     RunDirectory run = options.runDirectory(loaded);
+    Runners.Kind kind = runner.checked(Runners.Kind.DIRECT);
     long start = System.nanoTime();
-    IngestSummary summary =
-        IngestStage.run(
-            loaded.workflow().dataset(),
-            run,
-            runner.checked(Runners.Kind.DIRECT),
-            runner.flinkMaster,
-            runner.parallelism);
+    IngestSummary summary;
+    try (RunDirectoryLock lock = WorkflowOptions.lock(run, "ingest", spec.commandLine().getOut())) {
+      summary =
+          IngestStage.run(
+              loaded.workflow().dataset(), run, kind, runner.flinkMaster, runner.parallelism);
+    }
     print(
         spec.commandLine().getOut(),
         summary,

@@ -10,6 +10,7 @@ import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.CardSpec;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -107,11 +108,15 @@ final class PublishCommand implements Callable<Integer> {
     Path reportsDir = reports != null ? reports : Path.of("reports").resolve(w.name());
     HubAccess access = HubAccess.fromEnvironment(env);
     var out = spec.commandLine().getOut();
-    PublishResult result =
-        new Publisher(access, Backoff.standard(), out)
-            .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
-    if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
-      RunWorkflow.recordPublish(new Manifest(run), result);
+    PublishResult result;
+    // A dry run writes nothing; a publish records its commit in the run, under the run's lock.
+    try (RunDirectoryLock lock = dryRun ? null : WorkflowOptions.lock(run, "publish", out)) {
+      result =
+          new Publisher(access, Backoff.standard(), out)
+              .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
+      if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
+        RunWorkflow.recordPublish(new Manifest(run), result);
+      }
     }
     if (result.status() == PublishResult.Status.GATE_FAILED) {
       return GATE_FAILED;

@@ -7,6 +7,7 @@ import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -68,18 +69,18 @@ final class RunCommand implements Callable<Integer> {
     for (String f : force) {
       forced.add(stage("--force", f));
     }
-    RunWorkflow.Result result =
-        RunWorkflow.run(
-            loaded,
-            run,
-            new RunWorkflow.Options(
-                runner.checked(Runners.Kind.FLINK),
-                runner.flinkMaster,
-                runner.parallelism,
-                forced,
-                until == null ? null : stage("--until", until),
-                reports),
-            spec.commandLine().getOut());
+    RunWorkflow.Options how =
+        new RunWorkflow.Options(
+            runner.checked(Runners.Kind.FLINK),
+            runner.flinkMaster,
+            runner.parallelism,
+            forced,
+            until == null ? null : stage("--until", until),
+            reports);
+    RunWorkflow.Result result;
+    try (RunDirectoryLock lock = WorkflowOptions.lock(run, "run", spec.commandLine().getOut())) {
+      result = RunWorkflow.run(loaded, run, how, spec.commandLine().getOut());
+    }
     summarize(result, run);
     spec.commandLine()
         .getOut()
