@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       "Run the workflow's stages (ingest, base, train, evaluate, card, publish) as a Beam"
           + " pipeline, on Flink [local] by default.",
       "A stage whose inputs (workflow settings, upstream stage, code, input data) are unchanged"
-          + " since its last successful run is skipped."
+          + " since its last successful run, and whose outputs are still the files it recorded in"
+          + " manifest.json, is skipped."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
@@ -51,6 +52,13 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "STAGE",
       description = "Stop after STAGE (e.g. --until train).")
   String until;
+
+  @Option(
+      names = "--verify",
+      description =
+          "Hash every output a skipped stage would reuse (by default only files whose size or"
+              + " modification time differ from manifest.json's record are hashed).")
+  boolean verify;
 
   @Option(
       names = "--reports",
@@ -76,7 +84,8 @@ final class RunCommand implements Callable<Integer> {
             runner.parallelism,
             forced,
             until == null ? null : stage("--until", until),
-            reports);
+            reports,
+            verify);
     RunWorkflow.Result result;
     try (RunDirectoryLock lock = WorkflowOptions.lock(run, "run", spec.commandLine().getOut())) {
       result = RunWorkflow.run(loaded, run, how, spec.commandLine().getOut());
