@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       CardCommand.class,
       PublishCommand.class,
+      VerifyCommand.class,
       ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
