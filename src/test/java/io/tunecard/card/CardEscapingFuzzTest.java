@@ -53,7 +53,7 @@ class CardEscapingFuzzTest {
   private final HtmlFragments fragments = new HtmlFragments();
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void untrustedTextNeverBecomesActiveHtml(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     String markdown =

@@ -35,13 +35,13 @@ class HfExportFuzzTest {
   }
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void anyJsonLinesAreRowsAndRejections(byte[] input) throws IOException {
     read(input, "jsonl");
   }
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void anyCsvIsRowsAndRejectionsOrRefused(byte[] input) throws IOException {
     read(input, "csv");
   }

@@ -18,7 +18,7 @@ class MedQuadXmlFuzzTest {
   private final Cleaning cleaning = new Cleaning(true, true);
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void anyXmlIsRowsAndRejections(byte[] input) {
     try {
       Parsed p = xml.parse(new ByteArrayInputStream(input), "1_CancerGov_QA/fuzz.xml");

@@ -35,7 +35,7 @@ class ZipInputFuzzTest {
   }
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void anyZipIsListedAndReadOrRefused(byte[] input) throws IOException {
     Files.write(ZIP, input);
     IngestConfig config = IngestConfigs.of(ZIP, ZIP.resolveSibling("staging"), ZIP);

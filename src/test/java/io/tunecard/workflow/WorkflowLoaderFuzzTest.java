@@ -19,7 +19,7 @@ class WorkflowLoaderFuzzTest {
   private static final String SET = "\n--set\n";
 
   @FuzzTest(maxDuration = "30s")
-  @Timeout(10)
+  @Timeout(60)
   void anyFileAndOverridesLoadOrAreRefused(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     int cut = text.indexOf(SET);
