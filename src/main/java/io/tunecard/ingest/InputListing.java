@@ -3,6 +3,7 @@ package io.tunecard.ingest;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.SafePaths;
 import io.tunecard.workflow.DatasetSpec;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,6 +159,10 @@ public final class InputListing {
       }
     } catch (ZipException e) {
       throw new BadInputException(zip + ": not a readable zip archive (" + e.getMessage() + ")");
+    } catch (EOFException e) {
+      // ZipFile reads past the end of a truncated central directory this way, not as ZipException.
+      throw new BadInputException(
+          zip + ": not a readable zip archive (its central directory ends early)");
     } catch (IllegalArgumentException e) {
       // ZipFile's own refusal of an entry name that is not valid in the archive's charset.
       throw new BadInputException(
