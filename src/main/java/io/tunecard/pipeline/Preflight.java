@@ -18,8 +18,8 @@ import java.util.List;
  * The checks of a workflow that need the file system, made before any stage starts (by {@code
  * validate} and by {@code run}): the checks the stages themselves would make later, after minutes
  * or hours of work. The input exists and is of its source's kind (a zip is listed, so its limits
- * apply), the base model is present and its positions hold the configured lengths, and an enabled
- * publish names a repository.
+ * apply), the base model is present and its positions hold the configured lengths, the hf engine's
+ * interpreter exists, and an enabled publish names a repository.
  */
 public final class Preflight {
   private Preflight() {}
@@ -33,6 +33,7 @@ public final class Preflight {
     List<String> problems = new ArrayList<>();
     dataset(w, problems);
     base(w, problems);
+    python(w, problems);
     if (publishes && w.publish().enabled() && w.repoId() == null) {
       problems.add(
           "publish.enabled: true, but neither publish.repo_id nor card.repo_id names a"
@@ -63,6 +64,32 @@ public final class Preflight {
     } catch (BadInputException e) {
       String m = e.getMessage();
       problems.add(m.startsWith("dataset.") ? m : "dataset.path: " + m);
+    }
+  }
+
+  /** The hf engine's interpreter must exist (whether it has torch is the stage's own check). */
+  private static void python(Workflow w, List<String> problems) {
+    if (!w.train().engine().equals("hf") && !w.eval().engine().equals("hf")) {
+      return;
+    }
+    String python = w.train().python();
+    boolean found;
+    if (python.contains("/")) {
+      found = Files.isExecutable(Path.of(python));
+    } else {
+      String path = System.getenv().getOrDefault("PATH", "");
+      found =
+          java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+              .filter(d -> !d.isEmpty())
+              .anyMatch(d -> Files.isExecutable(Path.of(d, python)));
+    }
+    if (!found) {
+      problems.add(
+          "train.python: '"
+              + python
+              + "' is "
+              + (python.contains("/") ? "not an executable file" : "not on the PATH")
+              + "; the hf engine runs its worker with it");
     }
   }
 
