@@ -30,6 +30,8 @@ import java.util.zip.ZipFile;
  * name that would escape its folder (zip-slip) is refused. The zip's entry count and the total
  * inflated size of the entries read are bounded (zip bombs), and every entry is cut off at the size
  * its header declares.
+ *
+ * <p>(Longer than most files here: folders, zips and the bounds on both are one listing.)
  */
 public final class InputListing {
   private InputListing() {}

@@ -2,7 +2,6 @@ package io.tunecard.rundir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -24,8 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The one lock of a run directory ({@code <run>/.lock}), held by every command that writes into it
@@ -45,10 +41,6 @@ import java.util.stream.Stream;
  */
 public final class RunDirectoryLock implements AutoCloseable {
   public static final String FILE = ".lock";
-
-  /** Temporary names of {@link AtomicFiles} ({@code .x.tmp-<uuid>}) and of the Python worker. */
-  private static final Pattern LEFTOVER =
-      Pattern.compile("\\..+\\.tmp-[0-9A-Fa-f-]+|\\.tmp-step-\\d+-\\d+");
 
   private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 
@@ -153,7 +145,7 @@ public final class RunDirectoryLock implements AutoCloseable {
                 + " is writing it (its file system ignores file locks)");
       }
       write(channel, command);
-      List<String> removed = removeLeftovers(run.root());
+      List<String> removed = Leftovers.remove(run.root());
       return new RunDirectoryLock(file, channel, lock, recorded, removed);
     } catch (IOException e) {
       close(channel);
@@ -267,34 +259,6 @@ public final class RunDirectoryLock implements AutoCloseable {
           n.path("started").asText(null));
     } catch (IOException | RuntimeException e) {
       return null;
-    }
-  }
-
-  private static List<String> removeLeftovers(Path root) throws IOException {
-    List<Path> found = new ArrayList<>();
-    collect(root, found);
-    List<String> removed = new ArrayList<>();
-    for (Path p : found) {
-      AtomicFiles.deleteTree(p);
-      removed.add(root.relativize(p).toString().replace('\\', '/'));
-    }
-    return removed;
-  }
-
-  private static void collect(Path dir, List<Path> found) throws IOException {
-    List<Path> children;
-    try (Stream<Path> s = Files.list(dir)) {
-      children = s.sorted().toList();
-    }
-    for (Path p : children) {
-      if (Files.isSymbolicLink(p)) {
-        continue;
-      }
-      if (LEFTOVER.matcher(p.getFileName().toString()).matches()) {
-        found.add(p);
-      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-        collect(p, found);
-      }
     }
   }
 

@@ -15,6 +15,9 @@ import java.util.function.Function;
  * Reads one YAML mapping of a workflow. Every typed getter records a problem (key path, value
  * found, what is allowed) instead of throwing, so that one validation reports every mistake; keys
  * that no getter asked for are reported by {@link #finish()} as unknown.
+ *
+ * <p>(Longer than most files here: every typed reading of the workflow format is in this one
+ * place.)
  */
 public final class Section {
   private final String path;
