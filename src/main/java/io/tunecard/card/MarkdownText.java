@@ -51,8 +51,10 @@ public final class MarkdownText {
     StringBuilder sb = new StringBuilder();
     String[] lines = text.strip().split("\\R", -1);
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      sb.append(line.isEmpty() ? ">" : "> " + lineStart(inline(line)));
+      // Stripped after escaping: control characters become spaces there, and leading spaces
+      // would open an indented code block.
+      String line = inline(lines[i]).strip();
+      sb.append(line.isEmpty() ? ">" : "> " + lineStart(line));
       if (i < lines.length - 1) {
         sb.append('\n');
       }

@@ -256,7 +256,7 @@ final class RunDirectoryImporter {
     wf.path("overrides").forEach(o -> overrides.add(o.asText()));
     String file = m.text(wf, "workflow.file");
     StringBuilder command =
-        new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : file);
+        new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : shellQuote(file));
     overrides.forEach(o -> command.append(" --set ").append(shellQuote(o)));
     Map<String, String> versions = new LinkedHashMap<>();
     manifest
@@ -283,7 +283,10 @@ final class RunDirectoryImporter {
         m.text(adapter, "adapter.sha256"));
   }
 
-  /** Quotes a --set value for a POSIX shell when it holds anything but plain characters. */
+  /**
+   * Quotes a word (the workflow path, a --set value) for a POSIX shell when it holds anything but
+   * plain characters.
+   */
   static String shellQuote(String s) {
     if (s.matches("[A-Za-z0-9_.,=:/+\\-\\[\\]]+")) {
       return s;

@@ -7,6 +7,7 @@ import io.tunecard.files.Jsonl;
 import io.tunecard.hub.HubInputs;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,9 +57,15 @@ final class EvaluateCommand implements Callable<Integer> {
             Set.of(HubInputs.Need.MODEL, HubInputs.Need.ENCODER),
             spec.commandLine().getErr()));
     long start = System.nanoTime();
-    Path metrics =
-        EvaluationStage.run(
-            loaded.workflow(), run, Runners.options(kind, runner.flinkMaster, runner.parallelism));
+    Path metrics;
+    try (RunDirectoryLock lock =
+        WorkflowOptions.lock(run, "evaluate", spec.commandLine().getOut())) {
+      metrics =
+          EvaluationStage.run(
+              loaded.workflow(),
+              run,
+              Runners.options(kind, runner.flinkMaster, runner.parallelism));
+    }
     print(
         spec.commandLine().getOut(),
         Jsonl.readTree(metrics),

@@ -5,6 +5,7 @@ import io.tunecard.ingest.IngestSummary;
 import io.tunecard.pipeline.IngestStage;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -33,17 +34,18 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
     RunDirectory run = options.runDirectory(loaded);
-    HubOptions.record(
-        run,
-        hub.fetch(loaded.workflow(), Set.of(HubInputs.Need.DATASET), spec.commandLine().getErr()));
+    Runners.Kind kind = runner.checked(Runners.Kind.DIRECT);
     long start = System.nanoTime();
-    IngestSummary summary =
-        IngestStage.run(
-            loaded.workflow().dataset(),
-            run,
-            runner.checked(Runners.Kind.DIRECT),
-            runner.flinkMaster,
-            runner.parallelism);
+    IngestSummary summary;
+    try (RunDirectoryLock lock = WorkflowOptions.lock(run, "ingest", spec.commandLine().getOut())) {
+      HubOptions.record(
+          run,
+          hub.fetch(
+              loaded.workflow(), Set.of(HubInputs.Need.DATASET), spec.commandLine().getErr()));
+      summary =
+          IngestStage.run(
+              loaded.workflow().dataset(), run, kind, runner.flinkMaster, runner.parallelism);
+    }
     print(
         spec.commandLine().getOut(),
         summary,

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       CardCommand.class,
       PublishCommand.class,
       PullCommand.class,
+      VerifyCommand.class,
       ClusterCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class

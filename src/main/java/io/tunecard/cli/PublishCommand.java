@@ -10,6 +10,8 @@ import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
+import io.tunecard.workflow.CardSpec;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
@@ -98,21 +100,23 @@ final class PublishCommand implements Callable<Integer> {
       throw new BadInputException(
           "no repository to publish to: pass --repo-id or set publish.repo_id or card.repo_id");
     }
-    if (repo != null
-        && !repo.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+    // The workflow's repo ids were checked when it was loaded; only the option is left.
+    if (repoId != null && !repoId.matches(CardSpec.REPO_ID)) {
       throw new BadInputException(
-          "--repo-id: expected 'owner/name' of letters, digits, '_', '.', '-', found '"
-              + repo
-              + "'");
+          "--repo-id: expected " + CardSpec.REPO_ID_TEXT + ", found '" + repoId + "'");
     }
     Path reportsDir = reports != null ? reports : Path.of("reports").resolve(w.name());
     HubAccess access = HubAccess.fromEnvironment(env);
     var out = spec.commandLine().getOut();
-    PublishResult result =
-        new Publisher(access, Backoff.standard(), out)
-            .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
-    if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
-      RunWorkflow.recordPublish(new Manifest(run), result);
+    PublishResult result;
+    // A dry run writes nothing; a publish records its commit in the run, under the run's lock.
+    try (RunDirectoryLock lock = dryRun ? null : WorkflowOptions.lock(run, "publish", out)) {
+      result =
+          new Publisher(access, Backoff.standard(), out)
+              .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
+      if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
+        RunWorkflow.recordPublish(new Manifest(run), result);
+      }
     }
     if (result.status() == PublishResult.Status.GATE_FAILED) {
       return GATE_FAILED;

@@ -8,6 +8,7 @@ import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
       "Run the workflow's stages (ingest, base, train, evaluate, card, publish) as a Beam"
           + " pipeline, on Flink [local] by default.",
       "A stage whose inputs (workflow settings, upstream stage, code, input data) are unchanged"
-          + " since its last successful run is skipped."
+          + " since its last successful run, and whose outputs are still the files it recorded in"
+          + " manifest.json, is skipped."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin WorkflowOptions options;
@@ -54,6 +56,13 @@ final class RunCommand implements Callable<Integer> {
   String until;
 
   @Option(
+      names = "--verify",
+      description =
+          "Hash every output a skipped stage would reuse (by default only files whose size or"
+              + " modification time differ from manifest.json's record are hashed).")
+  boolean verify;
+
+  @Option(
       names = "--reports",
       paramLabel = "DIR",
       description =
@@ -71,24 +80,25 @@ final class RunCommand implements Callable<Integer> {
       forced.add(stage("--force", f));
     }
     Stage last = until == null ? null : stage("--until", until);
+    RunWorkflow.Options how =
+        new RunWorkflow.Options(
+            runner.checked(Runners.Kind.FLINK),
+            runner.flinkMaster,
+            runner.parallelism,
+            forced,
+            last,
+            reports,
+            verify);
     // Pull what the stages up to --until read and the cache lacks (nothing when offline).
     Set<HubInputs.Need> needs =
         last == Stage.INGEST || last == Stage.BASE
             ? Set.of(HubInputs.Need.DATASET)
             : HubInputs.all();
-    HubOptions.record(run, hub.fetch(loaded.workflow(), needs, spec.commandLine().getErr()));
-    RunWorkflow.Result result =
-        RunWorkflow.run(
-            loaded,
-            run,
-            new RunWorkflow.Options(
-                runner.checked(Runners.Kind.FLINK),
-                runner.flinkMaster,
-                runner.parallelism,
-                forced,
-                last,
-                reports),
-            spec.commandLine().getOut());
+    RunWorkflow.Result result;
+    try (RunDirectoryLock lock = WorkflowOptions.lock(run, "run", spec.commandLine().getOut())) {
+      HubOptions.record(run, hub.fetch(loaded.workflow(), needs, spec.commandLine().getErr()));
+      result = RunWorkflow.run(loaded, run, how, spec.commandLine().getOut());
+    }
     summarize(result, run);
     spec.commandLine()
         .getOut()

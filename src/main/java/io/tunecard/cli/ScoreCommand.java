@@ -12,6 +12,7 @@ import io.tunecard.metrics.PredictionRow;
 import io.tunecard.metrics.PredictionsFile;
 import io.tunecard.metrics.ScoredAnswers;
 import io.tunecard.metrics.TextMetrics;
+import io.tunecard.workflow.EvalSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
       "Definitions: docs/metrics.md."
     })
 final class ScoreCommand implements Callable<Integer> {
-  static final int MIN_RESAMPLES = 1000;
+  static final int MIN_RESAMPLES = EvalSpec.MIN_RESAMPLES;
 
   @Option(
       names = "--predictions",
@@ -69,7 +70,7 @@ final class ScoreCommand implements Callable<Integer> {
       names = "--resamples",
       defaultValue = "1000",
       paramLabel = "N",
-      description = "Bootstrap resamples, at least 1000 (default 1000).")
+      description = "Bootstrap resamples, 1000 to 1000000 (default 1000).")
   int resamples;
 
   @Option(
@@ -95,6 +96,15 @@ final class ScoreCommand implements Callable<Integer> {
     if (resamples < MIN_RESAMPLES) {
       throw new BadInputException(
           "--resamples: expected at least " + MIN_RESAMPLES + ", found " + resamples);
+    }
+    if (resamples > EvalSpec.MAX_RESAMPLES) {
+      throw new BadInputException(
+          "--resamples: expected at most "
+              + EvalSpec.MAX_RESAMPLES
+              + ", found "
+              + resamples
+              + ": "
+              + EvalSpec.RESAMPLES_WHY);
     }
     List<PredictionRow> rows = PredictionsFile.read(predictions);
     ScoredAnswers scored = new TextMetrics(stemmer).score(rows);

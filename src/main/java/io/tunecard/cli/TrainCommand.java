@@ -2,6 +2,7 @@ package io.tunecard.cli;
 
 import io.tunecard.hub.HubInputs;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.train.BaseResult;
 import io.tunecard.train.StageOptions;
 import io.tunecard.train.TrainResult;
@@ -45,9 +46,15 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     WorkflowLoader.Loaded loaded = options.load();
-    Workflow w = loaded.workflow();
     RunDirectory run = options.runDirectory(loaded);
     PrintWriter out = spec.commandLine().getOut();
+    try (RunDirectoryLock lock = WorkflowOptions.lock(run, "train", out)) {
+      train(loaded.workflow(), run, out);
+    }
+    return Main.OK;
+  }
+
+  private void train(Workflow w, RunDirectory run, PrintWriter out) {
     HubOptions.record(run, hub.fetch(w, Set.of(HubInputs.Need.MODEL), spec.commandLine().getErr()));
     StageOptions stage = StageOptions.defaults().withFresh(fresh);
     long t0 = System.nanoTime();
@@ -79,6 +86,5 @@ final class TrainCommand implements Callable<Integer> {
         r.seconds(),
         (System.nanoTime() - t0) / 1e9);
     out.flush();
-    return Main.OK;
   }
 }

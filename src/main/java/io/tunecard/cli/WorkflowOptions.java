@@ -1,7 +1,9 @@
 package io.tunecard.cli;
 
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +37,24 @@ public final class WorkflowOptions {
   @Option(names = "--verbose", description = "Show stack traces and debug output.")
   boolean verbose;
 
+  /** The workflow, validated, and the run id checked (both are bad input, exit 2). */
   WorkflowLoader.Loaded load() {
+    RunDirectory.checkRunId(runId);
     return WorkflowLoader.load(workflow, overrides);
+  }
+
+  /**
+   * Takes the run directory's lock for {@code command} (released when the command ends) and says on
+   * {@code out} what taking it found: a dead holder taken over, leftovers removed.
+   */
+  static RunDirectoryLock lock(RunDirectory run, String command, PrintWriter out) {
+    RunDirectoryLock lock = RunDirectoryLock.acquire(run, command);
+    String note = lock.note();
+    if (note != null) {
+      out.println("run directory " + run.root() + ": " + note);
+      out.flush();
+    }
+    return lock;
   }
 
   RunDirectory runDirectory(WorkflowLoader.Loaded loaded) {

@@ -1,9 +1,9 @@
 package io.tunecard.doctor;
 
 import io.tunecard.files.BadInputException;
+import io.tunecard.hub.HubAccess;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.model.ModelLocator;
-import io.tunecard.publish.HubAccess;
 import io.tunecard.worker.JsonSchema;
 import io.tunecard.worker.PythonProbe;
 import io.tunecard.worker.WorkerCommand;
@@ -90,15 +90,13 @@ public final class Doctor {
             Finding.missing(
                 "base model",
                 where.directory().isEmpty() ? where.reason() : e.getMessage(),
-                "put "
+                "`./tunecard pull "
                     + w.model().base()
-                    + "'s weights in the local Hugging Face cache ("
+                    + "` (HF_TOKEN of an account with access, for a gated model; `tunecard run`"
+                    + " also pulls it unless --offline) into the Hugging Face cache ("
                     + locator.hubCache()
-                    + "; e.g. `huggingface-cli download "
-                    + w.model().base()
-                    + "` where the Hub is reachable, then copy the cache), set HF_HOME or"
-                    + " HF_HUB_CACHE to a cache that has them, or set model.base to a local"
-                    + " model directory"));
+                    + "), set HF_HOME or HF_HUB_CACHE to a cache that has it, or set model.base"
+                    + " to a local model directory"));
       }
     }
     out.add(bertscore(w.eval().bertscore(), locator));
@@ -225,10 +223,10 @@ public final class Doctor {
     return Finding.warn(
         "bertscore encoder",
         why,
-        "the card reports BERTScore as not computed; put "
+        "the card reports BERTScore as not computed; `./tunecard pull "
             + spec.model()
-            + "'s weights in the local Hugging Face cache (or set eval.bertscore.model to a local"
-            + " directory) to score it");
+            + "` (or `tunecard run`, unless --offline) puts it in the Hugging Face cache, or set"
+            + " eval.bertscore.model to a local directory");
   }
 
   private static Finding disk(Workflow w, Path runRoot, Footprint size) {

@@ -8,11 +8,13 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.DatasetRow;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class HfExport {
   /** Columns a CSV header must have; the others of the export are optional. */
   static final List<String> REQUIRED = List.of(DOCUMENT_SOURCE, QUESTION_ID, QUESTION, ANSWER);
 
+  private static final String COLUMNS = String.join(", ", REQUIRED);
+
   /** {@code parquet}, {@code jsonl} or {@code csv}: the configured format, or by the extension. */
   public static String format(String configured, String fileName) {
     if (!configured.equals("auto")) {
@@ -63,24 +67,38 @@ public final class HfExport {
             + " or csv");
   }
 
-  /** Reads every record of {@code in}; a record that does not parse is a rejection. */
+  /**
+   * Longest JSON line read. A MedQuAD row is under 100 KB (its longest answer has 29,046
+   * characters); a longer line is rejected without being held in memory.
+   */
+  static final int MAX_LINE_BYTES = 4 << 20;
+
+  /**
+   * Reads every record of {@code in}; a record that does not parse is a rejection. Text must be
+   * UTF-8: a JSON line that is not is rejected with its line number (never decoded with U+FFFD
+   * replacements), and a CSV stops being read at the first row that is not.
+   *
+   * @throws BadInputException for a CSV without the export's header (an empty file included)
+   */
   public static Parsed read(InputStream in, String file, String format) throws IOException {
-    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-    return format.equals("csv") ? readCsv(reader, file) : readJsonl(reader, file);
+    return format.equals("csv") ? readCsv(in, file) : readJsonl(in, file);
   }
 
-  private static Parsed readJsonl(Reader reader, String file) throws IOException {
+  private static Parsed readJsonl(InputStream in, String file) throws IOException {
     List<Candidate> rows = new ArrayList<>();
     List<Rejection> rejections = new ArrayList<>();
-    BufferedReader lines = new BufferedReader(reader, 1 << 16);
-    String line;
-    long n = 0;
-    while ((line = lines.readLine()) != null) {
-      n++;
+    Utf8Lines lines = new Utf8Lines(in, MAX_LINE_BYTES);
+    for (Utf8Lines.Line l = lines.next(); l != null; l = lines.next()) {
+      long n = l.number();
+      String position = "line " + n;
+      if (l.problem() != null) {
+        rejections.add(bad(file, n, position, l.problem()));
+        continue;
+      }
+      String line = l.text();
       if (line.isBlank()) {
         continue;
       }
-      String position = "line " + n;
       JsonNode node;
       try {
         node = Jsonl.MAPPER.readTree(line);
@@ -97,14 +115,41 @@ public final class HfExport {
     return new Parsed(rows, rejections);
   }
 
-  private static Parsed readCsv(Reader reader, String file) throws IOException {
+  private static Parsed readCsv(InputStream raw, String file) throws IOException {
     List<Candidate> rows = new ArrayList<>();
     List<Rejection> rejections = new ArrayList<>();
+    PushbackInputStream in = new PushbackInputStream(raw, 1);
+    int firstByte = in.read();
+    if (firstByte < 0) {
+      throw new BadInputException(
+          file + ": the file is empty; expected a CSV header with the export's columns " + COLUMNS);
+    }
+    in.unread(firstByte);
+    Reader reader =
+        new InputStreamReader(
+            in,
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
     CsvMapper csv = new CsvMapper();
     CsvSchema schema = CsvSchema.emptySchema().withHeader();
-    try (MappingIterator<Map<String, String>> it =
-        csv.readerForMapOf(String.class).with(schema).readValues(reader)) {
-      var header = ((CsvSchema) it.getParserSchema());
+    MappingIterator<Map<String, String>> it;
+    CsvSchema header;
+    try {
+      it = csv.readerForMapOf(String.class).with(schema).readValues(reader);
+      header = (CsvSchema) it.getParserSchema();
+    } catch (IOException | RuntimeException e) {
+      throw new BadInputException(
+          file
+              + ": line 1: not a CSV header with the export's columns "
+              + COLUMNS
+              + " ("
+              + why(e)
+              + ")",
+          e);
+    }
+    try (it) {
       List<String> missing = new ArrayList<>();
       for (String col : REQUIRED) {
         if (header == null || header.column(col) == null) {
@@ -130,7 +175,7 @@ public final class HfExport {
                   file,
                   n,
                   "row " + n,
-                  "CSV does not parse (" + e.getMessage() + "); the rest of the file is not read"));
+                  "CSV does not parse (" + why(e) + "); the rest of the file is not read"));
           break;
         }
         add(key -> first(record.get(key)), file, n, "row " + n, rows, rejections);
@@ -148,6 +193,16 @@ public final class HfExport {
       List<Candidate> rows,
       List<Rejection> rejections) {
     add(key -> first(node.get(key)), file, ordinal, position, rows, rejections);
+  }
+
+  /** What went wrong, in words: "not valid UTF-8" rather than "Input length = 1". */
+  private static String why(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CharacterCodingException) {
+        return "not valid UTF-8";
+      }
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
   }
 
   private static void add(

@@ -4,8 +4,6 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.rundir.DatasetRow;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -191,15 +189,7 @@ public final class IngestInProcess implements AutoCloseable {
 
     void parse(InputListing.Opener opener, List<SourceFile> files) {
       for (SourceFile f : files) {
-        Parsed parsed;
-        try (InputStream in = opener.open(f)) {
-          parsed =
-              config.isMedQuadXml()
-                  ? xml.parse(in, f.name())
-                  : HfExport.read(in, f.name(), HfExport.format(config.format(), f.name()));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + f.name() + ": " + e.getMessage(), e);
-        }
+        Parsed parsed = opener.read(f, xml, config);
         rejections.addAll(parsed.rejections());
         for (Candidate c : parsed.rows()) {
           Cleaning.Outcome o = cleaning.clean(c);

@@ -2,6 +2,8 @@ package io.tunecard.ingest;
 
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.SafePaths;
+import io.tunecard.workflow.DatasetSpec;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +30,8 @@ import java.util.zip.ZipFile;
  * name that would escape its folder (zip-slip) is refused. The zip's entry count and the total
  * inflated size of the entries read are bounded (zip bombs), and every entry is cut off at the size
  * its header declares.
+ *
+ * <p>(Longer than most files here: folders, zips and the bounds on both are one listing.)
  */
 public final class InputListing {
   private InputListing() {}
@@ -59,10 +63,11 @@ public final class InputListing {
       return new Listing(List.of(file(input, input.getFileName().toString())), List.of());
     }
     if (Files.isDirectory(input)) {
-      return listDirectory(input);
+      return listDirectory(input, config.maxFileBytes());
     }
     if (lower.endsWith(".zip")) {
-      return listZip(input, config.maxInflatedBytes(), config.maxZipEntries());
+      return listZip(
+          input, config.maxInflatedBytes(), config.maxZipEntries(), config.maxFileBytes());
     }
     throw new BadInputException(
         "dataset.path: "
@@ -71,6 +76,10 @@ public final class InputListing {
   }
 
   static Listing listDirectory(Path root) {
+    return listDirectory(root, DatasetSpec.DEFAULT_MAX_FILE_BYTES);
+  }
+
+  static Listing listDirectory(Path root, long maxFileBytes) {
     List<SourceFile> files = new ArrayList<>();
     List<Rejection> refused = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(root)) {
@@ -84,7 +93,19 @@ public final class InputListing {
               new Rejection(
                   name, -1, "file", null, Rejection.FILE_REFUSED, "a symbolic link; not followed"));
         } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          files.add(file(p, name));
+          SourceFile f = file(p, name);
+          if (f.size() > maxFileBytes) {
+            refused.add(
+                new Rejection(
+                    name,
+                    -1,
+                    "file",
+                    null,
+                    Rejection.FILE_REFUSED,
+                    tooLarge(f.size(), maxFileBytes)));
+          } else {
+            files.add(f);
+          }
         }
       }
     } catch (IOException e) {
@@ -94,6 +115,15 @@ public final class InputListing {
   }
 
   static Listing listZip(Path zip, long maxInflatedBytes, int maxEntries) {
+    return listZip(zip, maxInflatedBytes, maxEntries, DatasetSpec.DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /**
+   * Lists a zip's XML entries. The entries' declared sizes together must stay within {@code
+   * maxInflatedBytes} (else the whole zip is refused); an entry larger than {@code maxFileBytes} is
+   * refused alone, before anything of it is inflated.
+   */
+  static Listing listZip(Path zip, long maxInflatedBytes, int maxEntries, long maxFileBytes) {
     List<SourceFile> files = new ArrayList<>();
     List<Rejection> refused = new ArrayList<>();
     String archive = zip.toAbsolutePath().normalize().toString();
@@ -128,10 +158,22 @@ public final class InputListing {
                   + maxInflatedBytes
                   + " bytes (dataset.max_inflated_bytes); refusing a possible zip bomb");
         }
+        if (e.getSize() > maxFileBytes) {
+          refused.add(refusedEntry(name, tooLarge(e.getSize(), maxFileBytes)));
+          continue;
+        }
         files.add(new SourceFile(archive, name, name, e.getSize()));
       }
     } catch (ZipException e) {
       throw new BadInputException(zip + ": not a readable zip archive (" + e.getMessage() + ")");
+    } catch (EOFException e) {
+      // ZipFile reads past the end of a truncated central directory this way, not as ZipException.
+      throw new BadInputException(
+          zip + ": not a readable zip archive (its central directory ends early)");
+    } catch (IllegalArgumentException e) {
+      // ZipFile's own refusal of an entry name that is not valid in the archive's charset.
+      throw new BadInputException(
+          zip + ": not a readable zip archive (an entry name: " + e.getMessage() + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + zip + ": " + e.getMessage(), e);
     }
@@ -168,6 +210,13 @@ public final class InputListing {
     return null;
   }
 
+  private static String tooLarge(long size, long max) {
+    return size
+        + " bytes, more than dataset.max_file_bytes ("
+        + max
+        + "); one XML file is parsed in memory, and MedQuAD's largest is 59956 bytes";
+  }
+
   private static Rejection refusedEntry(String name, String why) {
     return new Rejection(name, -1, "zip entry", null, Rejection.ZIP_ENTRY_REFUSED, why);
   }
@@ -202,7 +251,28 @@ public final class InputListing {
       if (e == null) {
         throw new IOException(f.archive() + ": entry " + f.path() + " disappeared");
       }
-      return new Capped(z.getInputStream(e), f.size(), f.name());
+      try {
+        return new Capped(z.getInputStream(e), f.size(), f.name());
+      } catch (ZipException bad) {
+        throw new EntryRefusedException(
+            "zip entry '" + f.name() + "' cannot be inflated (" + bad.getMessage() + ")");
+      }
+    }
+
+    /**
+     * Opens and parses one file: MedQuAD XML, or the Hub export in {@code config}'s format. A zip
+     * entry that cannot be inflated is a rejection; other read errors are failures.
+     */
+    public Parsed read(SourceFile f, MedQuadXml xml, IngestConfig config) {
+      try (InputStream in = open(f)) {
+        return config.isMedQuadXml()
+            ? xml.parse(in, f.name())
+            : HfExport.read(in, f.name(), HfExport.format(config.format(), f.name()));
+      } catch (EntryRefusedException e) {
+        return new Parsed(List.of(), List.of(refusedEntry(f.name(), e.getMessage())));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + f.name() + ": " + e.getMessage(), e);
+      }
     }
 
     @Override

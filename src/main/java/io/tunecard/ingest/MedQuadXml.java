@@ -62,7 +62,23 @@ public final class MedQuadXml {
     XMLStreamReader r = null;
     try {
       r = factory.createXMLStreamReader(in);
-      Document doc = read(r, file);
+      Document doc;
+      try {
+        doc = read(r, file);
+      } catch (RuntimeException parserFailure) {
+        // The JDK's StAX parser fails on some malformed input with its own unchecked exceptions
+        // (a DOCTYPE holding NUL characters: MissingResourceException "InvalidCharInDTD"); such a
+        // file is as unreadable as one it reports, and is refused the same way.
+        rejections.add(
+            new Rejection(
+                file,
+                -1,
+                where(location(r)),
+                null,
+                Rejection.MALFORMED_XML,
+                "not well-formed XML: the XML parser failed (" + parserFailure + ")"));
+        return new Parsed(List.of(), rejections);
+      }
       if (doc.doctypeLine >= 0) {
         rejections.add(
             new Rejection(
@@ -232,6 +248,15 @@ public final class MedQuadXml {
       }
     }
     return null;
+  }
+
+  /** Where a reader that failed stopped, if it can still say. */
+  private static Location location(XMLStreamReader r) {
+    try {
+      return r.getLocation();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static String where(Location loc) {

@@ -1,8 +1,6 @@
 package io.tunecard.ingest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -57,15 +55,7 @@ final class ReadSteps {
       if (!config.isMedQuadXml() && HfExport.format(config.format(), f.name()).equals("parquet")) {
         return; // ReadParquet reads it
       }
-      Parsed parsed;
-      try (InputStream in = opener.open(f)) {
-        parsed =
-            config.isMedQuadXml()
-                ? xml.parse(in, f.name())
-                : HfExport.read(in, f.name(), HfExport.format(config.format(), f.name()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + f.name() + ": " + e.getMessage(), e);
-      }
+      Parsed parsed = opener.read(f, xml, config);
       files.inc();
       pairs.inc(parsed.rows().size());
       parsed.rows().forEach(r -> out.get(ROWS).output(r));

@@ -50,16 +50,30 @@ import org.apache.beam.sdk.values.PCollection;
 public final class RunWorkflow {
   private RunWorkflow() {}
 
-  /** How to run: the runner, stages forced to rerun, and where reports go. */
+  /**
+   * How to run: the runner, stages forced to rerun, where reports go, and whether every recorded
+   * output is hashed before it is reused ({@code --verify}).
+   */
   public record Options(
       Runners.Kind runner,
       String flinkMaster,
       int parallelism,
       Set<Stage> forced,
       Stage until,
-      Path reportsRoot) {
+      Path reportsRoot,
+      boolean verify) {
     public Options {
       forced = Set.copyOf(forced);
+    }
+
+    public Options(
+        Runners.Kind runner,
+        String flinkMaster,
+        int parallelism,
+        Set<Stage> forced,
+        Stage until,
+        Path reportsRoot) {
+      this(runner, flinkMaster, parallelism, forced, until, reportsRoot, false);
     }
   }
 
@@ -79,15 +93,17 @@ public final class RunWorkflow {
       }
       stages = stages.subList(0, stages.indexOf(options.until()) + 1);
     }
+    Preflight.check(w, stages.contains(Stage.PUBLISH));
     StagePlan plan =
-        StagePlan.plan(w, stages, manifest, options.forced(), new Inputs(w, run, reports));
+        StagePlan.plan(
+            w, stages, manifest, options.forced(), new Inputs(w, run, reports), options.verify());
     for (StagePlan.Step s : plan.steps()) {
       out.printf(
           Locale.ROOT,
           "%-9s %s (%s, key %s)%n",
           s.stage().key(),
           s.run() ? "runs" : "skipped",
-          s.reason(),
+          s.explained(),
           s.key().substring(0, 12));
     }
     out.flush();
@@ -187,6 +203,7 @@ public final class RunWorkflow {
       Path reports) {
     Workflow w = loaded.workflow();
     WorkflowRef ref = WorkflowRef.of(loaded);
+    Inputs inputs = new Inputs(w, run, reports);
     Pipeline pipeline =
         Pipeline.create(
             Runners.options(options.runner(), options.flinkMaster(), options.parallelism()));
@@ -213,7 +230,9 @@ public final class RunWorkflow {
           signal =
               pipeline
                   .apply("Ingest", new IngestDataset(config))
-                  .apply("MarkIngestDone", StageMarks.finish(run.root(), stage, key));
+                  .apply(
+                      "MarkIngestDone",
+                      StageMarks.finish(run.root(), stage, key, inputs.outputs(stage)));
           continue;
         }
         if (signal == null) {
@@ -249,7 +268,10 @@ public final class RunWorkflow {
               case INGEST, PUBLISH ->
                   throw new IllegalStateException(stage + " is not a pipeline step here");
             };
-        signal = done.apply("Mark" + name + "Done", StageMarks.finish(run.root(), stage, key));
+        signal =
+            done.apply(
+                "Mark" + name + "Done",
+                StageMarks.finish(run.root(), stage, key, inputs.outputs(stage)));
       }
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
@@ -311,7 +333,7 @@ public final class RunWorkflow {
     return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
-  /** Stage inputs beyond settings and code, and the files that prove a stage's output exists. */
+  /** Stage inputs beyond settings and code, and the files and folders each stage writes. */
   private record Inputs(Workflow w, RunDirectory run, Path reports) implements StagePlan.Inputs {
     @Override
     public String extra(Stage stage) {
@@ -336,14 +358,19 @@ public final class RunWorkflow {
       return String.join("\n", parts);
     }
 
+    /**
+     * What each stage writes. Ingest's stats.json is left out: the base (or training, for a
+     * pre-trained base) fills its answer_tokens once a tokenizer exists.
+     */
     @Override
     public List<Path> outputs(Stage stage) {
       return switch (stage) {
-        case INGEST -> List.of(run.split("train"), run.split("validation"), run.split("test"));
-        case BASE -> List.of(run.base().resolve("config.json"));
-        case TRAIN -> List.of(run.train().resolve("DONE.json"));
-        case EVALUATE -> List.of(run.evalMetrics());
-        case CARD -> List.of(reports.resolve("README.md"), reports.resolve("index.html"));
+        case INGEST ->
+            List.of(run.split("train"), run.split("validation"), run.split("test"), run.rejected());
+        case BASE -> List.of(run.tokenizer(), run.base());
+        case TRAIN -> List.of(run.train());
+        case EVALUATE -> List.of(run.eval());
+        case CARD -> List.of(reports);
         case PUBLISH -> List.of();
       };
     }

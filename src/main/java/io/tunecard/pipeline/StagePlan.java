@@ -3,10 +3,10 @@ package io.tunecard.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.StageOutputs;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -19,12 +19,27 @@ import java.util.Set;
  * Decides which stages of a run must execute. A stage's key is the sha256 of its workflow settings,
  * its code, and its upstream stage's key (so changing {@code train.lr} changes the keys of train,
  * evaluate and card, not of ingest). A stage is skipped when the manifest records the same key as
- * done and its outputs exist; {@code --force} reruns a stage and everything after it.
+ * done and its outputs on disk are still the files it recorded ({@link StageOutputs}: sizes and
+ * times, hashes where those differ or with {@code --verify}); {@code --force} reruns a stage and
+ * everything after it.
  */
 public final class StagePlan {
 
-  /** One stage's decision. */
-  public record Step(Stage stage, String key, boolean run, String reason) {}
+  /**
+   * One stage's decision.
+   *
+   * @param detail what the reason is about (the first changed file), or null
+   */
+  public record Step(Stage stage, String key, boolean run, String reason, String detail) {
+    public Step(Stage stage, String key, boolean run, String reason) {
+      this(stage, key, run, reason, null);
+    }
+
+    /** The reason with its detail, for the console. */
+    public String explained() {
+      return detail == null ? reason : reason + ": " + detail;
+    }
+  }
 
   private final Map<Stage, Step> steps;
 
@@ -50,12 +65,25 @@ public final class StagePlan {
     /** Extra content (e.g. the input data's hash) that must be part of the stage's key. */
     String extra(Stage stage);
 
-    /** The files whose presence proves the stage's output exists. */
+    /** The files and folders the stage writes (recorded when it finishes, checked before reuse). */
     List<Path> outputs(Stage stage);
   }
 
   public static StagePlan plan(
       Workflow w, List<Stage> stages, Manifest manifest, Set<Stage> forced, Inputs inputs) {
+    return plan(w, stages, manifest, forced, inputs, false);
+  }
+
+  /**
+   * @param verify hash every recorded output (not only those whose size or time changed)
+   */
+  public static StagePlan plan(
+      Workflow w,
+      List<Stage> stages,
+      Manifest manifest,
+      Set<Stage> forced,
+      Inputs inputs,
+      boolean verify) {
     Map<Stage, Step> steps = new EnumMap<>(Stage.class);
     String upstream = "";
     boolean forceFromHere = false;
@@ -65,6 +93,7 @@ public final class StagePlan {
       forceFromHere |= forced.contains(stage);
       JsonNode recorded = manifest.stage(stage.key());
       String reason;
+      String detail = null;
       boolean run = true;
       if (forceFromHere) {
         reason = forced.contains(stage) ? "forced" : "forced upstream";
@@ -78,13 +107,23 @@ public final class StagePlan {
         reason = "previous run did not finish";
       } else if (!recorded.path("hash").asText().equals(key)) {
         reason = "inputs changed";
-      } else if (!inputs.outputs(stage).stream().allMatch(Files::exists)) {
-        reason = "outputs missing";
+      } else if (!recorded.path("outputs").isObject()) {
+        reason = "outputs not recorded";
       } else {
-        run = false;
-        reason = "up to date";
+        List<String> changes =
+            StageOutputs.differences(
+                manifest.run().root(), recorded.get("outputs"), inputs.outputs(stage), verify);
+        if (changes.isEmpty()) {
+          run = false;
+          reason = "up to date";
+        } else {
+          boolean missing = changes.stream().allMatch(c -> c.endsWith(" is missing"));
+          reason = missing ? "outputs missing" : "outputs changed";
+          detail =
+              changes.get(0) + (changes.size() > 1 ? " and " + (changes.size() - 1) + " more" : "");
+        }
       }
-      steps.put(stage, new Step(stage, key, run, reason));
+      steps.put(stage, new Step(stage, key, run, reason, detail));
       upstreamRuns |= run;
       upstream = key;
     }

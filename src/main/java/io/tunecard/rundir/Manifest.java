@@ -30,6 +30,11 @@ public final class Manifest {
     this.run = run;
   }
 
+  /** The run this manifest describes. */
+  public RunDirectory run() {
+    return run;
+  }
+
   /** The current content, or an empty object when the run has none yet. */
   public ObjectNode read() {
     Path file = run.manifest();

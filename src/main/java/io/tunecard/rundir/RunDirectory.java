@@ -1,5 +1,6 @@
 package io.tunecard.rundir;
 
+import io.tunecard.files.BadInputException;
 import io.tunecard.files.SafePaths;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,6 +13,25 @@ public record RunDirectory(Path root) {
 
   public static final List<String> SPLITS = List.of("train", "validation", "test");
   public static final String DEFAULT_RUN_ID = "default";
+
+  /** A run id names one folder under {@code runs/<workflow-name>/}: no separators, no "..". */
+  public static final String RUN_ID = "(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
+
+  /**
+   * Checks a run id before it names a folder.
+   *
+   * @throws BadInputException naming {@code --run-id}, the value and the allowed form
+   */
+  public static String checkRunId(String runId) {
+    if (runId == null || !runId.matches(RUN_ID)) {
+      throw new BadInputException(
+          "--run-id: expected letters, digits, '.', '_', '-' (at most 100, starting with a letter"
+              + " or digit, no '..'; it names a folder under runs/<workflow-name>/), found '"
+              + runId
+              + "'");
+    }
+    return runId;
+  }
 
   public RunDirectory {
     root = root.toAbsolutePath().normalize();

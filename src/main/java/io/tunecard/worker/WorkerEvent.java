@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import java.util.List;
 
@@ -21,8 +22,11 @@ public record WorkerEvent(String name, ObjectNode json) {
   private static final ObjectReader READER =
       Jsonl.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  /** A stdout line that is not a valid event: the protocol is broken. */
-  public static final class ProtocolException extends RuntimeException {
+  /**
+   * A stdout line that is not a valid event: the protocol is broken. It is refused like any bad
+   * input (the supervisor turns it into the child's failure).
+   */
+  public static final class ProtocolException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
     public ProtocolException(String message) {

@@ -17,10 +17,12 @@ public record BertScoreSpec(
   public static final int DEFAULT_BATCH = 64;
 
   public BertScoreSpec {
-    Check.present("model", model);
-    Check.atLeast("layer", layer, 1);
-    Check.atLeast("batch", batch, 1);
-    Check.oneOf("dtype", dtype, DTYPES);
+    new Check()
+        .present("model", model)
+        .between("layer", layer, 1, 1000, "no encoder has more layers")
+        .between("batch", batch, 1, EvalSpec.MAX_BATCH, EvalSpec.BATCH_WHY)
+        .oneOf("dtype", dtype, DTYPES)
+        .done();
   }
 
   /** What the evaluation uses when the workflow has no {@code eval.bertscore} section. */

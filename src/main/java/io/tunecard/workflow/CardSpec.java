@@ -11,24 +11,31 @@ public record CardSpec(List<String> languages, String repoId, String license, in
 
   public static final List<String> LANGUAGES = List.of("es", "en");
 
+  /** A Hub repository id, {@code owner/name}; publishing refuses any other. */
+  public static final String REPO_ID = "[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*";
+
+  public static final String REPO_ID_TEXT = "'owner/name' of letters, digits, '_', '.', '-'";
+
   public CardSpec {
     languages = List.copyOf(languages);
+    Check c = new Check();
     if (languages.isEmpty()) {
-      throw new IllegalArgumentException("languages: expected at least one of " + LANGUAGES);
+      c.fail("languages", "expected at least one of " + LANGUAGES);
     }
     if (new HashSet<>(languages).size() != languages.size()) {
-      throw new IllegalArgumentException("languages: duplicate entries in " + languages);
+      c.fail("languages", "duplicate entries in " + languages);
     }
-    languages.forEach(l -> Check.oneOf("languages", l, LANGUAGES));
-    if (repoId != null
-        && !repoId.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
-      throw new IllegalArgumentException(
-          "repo_id: expected 'owner/name' of letters, digits, '_', '.', '-', found '"
-              + repoId
-              + "'");
-    }
-    Check.present("license", license);
-    Check.atLeast("samples", samples, 0);
+    languages.forEach(l -> c.oneOf("languages", l, LANGUAGES));
+    c.matches("repo_id", repoId, REPO_ID, REPO_ID_TEXT)
+        .present("license", license)
+        .between(
+            "samples",
+            samples,
+            0,
+            50,
+            "each sample shows a question, its reference and"
+                + " every strategy's answer in the card")
+        .done();
   }
 
   static CardSpec read(Section s) {

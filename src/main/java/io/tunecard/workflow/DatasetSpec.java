@@ -13,8 +13,11 @@ import java.util.List;
  *     parquet if the repository has it, else JSON lines, else CSV), {@code parquet}, {@code jsonl}
  *     or {@code csv}
  * @param minUsableRows the run fails when fewer rows survive cleaning
- * @param maxInflatedBytes zip input: bound on the total inflated size (zip-bomb guard)
+ * @param maxInflatedBytes zip input: bound on the total inflated size of the XML entries (zip-bomb
+ *     guard; MedQuAD's 11,277 files inflate to 34 MiB)
  * @param maxZipEntries zip input: bound on the number of entries
+ * @param maxFileBytes each XML file, in a folder or a zip: bound on its (inflated) size; MedQuAD's
+ *     largest is 59,956 bytes
  * @param repo for {@code hub}: the dataset repository, {@code org/name} or {@code
  *     org/name@revision}
  */
@@ -27,6 +30,7 @@ public record DatasetSpec(
     int minUsableRows,
     long maxInflatedBytes,
     int maxZipEntries,
+    long maxFileBytes,
     SplitSpec split,
     String repo) {
 
@@ -35,33 +39,47 @@ public record DatasetSpec(
   public static final String HUB = "hub";
   public static final List<String> DEDUPE = List.of("exact", "none");
 
+  /** Defaults sized for MedQuAD (docs/workflow.md): several times what it needs, no more. */
+  public static final long DEFAULT_MAX_INFLATED_BYTES = 256L << 20;
+
+  public static final int DEFAULT_MAX_ZIP_ENTRIES = 100_000;
+  public static final long DEFAULT_MAX_FILE_BYTES = 1L << 20;
+
   public DatasetSpec {
-    Check.oneOf("source", source, SOURCES);
+    Check c = new Check().oneOf("source", source, SOURCES);
     if (HUB.equals(source)) {
       if (repo == null || repo.isBlank()) {
-        throw new IllegalArgumentException(
-            "repo: source 'hub' needs dataset.repo, the dataset repository (e.g. lavita/MedQuAD)");
+        c.fail(
+            "repo",
+            "source 'hub' needs dataset.repo, the dataset repository (e.g. lavita/MedQuAD)");
       }
       if (path != null) {
-        throw new IllegalArgumentException(
-            "path: source 'hub' reads dataset.repo from the Hugging Face cache; remove dataset.path");
+        c.fail(
+            "path",
+            "source 'hub' reads dataset.repo from the Hugging Face cache; remove dataset.path");
       }
     } else {
-      Check.present("path", path);
+      c.present("path", path);
       if (repo != null) {
-        throw new IllegalArgumentException(
-            "repo: only with source 'hub' (found source '" + source + "')");
+        c.fail("repo", "only with source 'hub' (found source '" + source + "')");
       }
     }
-    Check.oneOf("format", format, FORMATS);
-    Check.oneOf("dedupe", dedupe, DEDUPE);
-    Check.atLeast("min_usable_rows", minUsableRows, 0);
-    Check.atLeast("max_inflated_bytes", maxInflatedBytes, 1);
-    Check.atLeast("max_zip_entries", maxZipEntries, 1);
-    Check.present("split", split);
+    c.oneOf("format", format, FORMATS)
+        .oneOf("dedupe", dedupe, DEDUPE)
+        .atLeast("min_usable_rows", minUsableRows, 0)
+        .between("max_inflated_bytes", maxInflatedBytes, 1, 64L << 30, "64 GiB of XML")
+        .between("max_zip_entries", maxZipEntries, 1, 10_000_000, "ten million files")
+        .between(
+            "max_file_bytes",
+            maxFileBytes,
+            1,
+            1L << 30,
+            "one XML file is parsed in memory, and MedQuAD's largest is 60 KB")
+        .present("split", split)
+        .done();
   }
 
-  /** Without a Hub repository (sources that read {@code path}). */
+  /** Sources that read {@code path}, with the default bound on each XML file. */
   public DatasetSpec(
       String source,
       String path,
@@ -81,6 +99,7 @@ public record DatasetSpec(
         minUsableRows,
         maxInflatedBytes,
         maxZipEntries,
+        DEFAULT_MAX_FILE_BYTES,
         split,
         null);
   }
@@ -99,8 +118,9 @@ public record DatasetSpec(
         s.bool("drop_empty_answers", true),
         s.oneOf("dedupe", "exact", DEDUPE),
         s.integer("min_usable_rows", 100),
-        s.longValue("max_inflated_bytes", 2L << 30),
-        s.integer("max_zip_entries", 100_000),
+        s.longValue("max_inflated_bytes", DEFAULT_MAX_INFLATED_BYTES),
+        s.integer("max_zip_entries", DEFAULT_MAX_ZIP_ENTRIES),
+        s.longValue("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
         s.read("split", SplitSpec::read),
         HUB.equals(source) ? s.requiredString("repo") : s.string("repo", null));
   }

@@ -26,31 +26,68 @@ public record EvalSpec(
 
   public static final List<String> SPLITS = List.of("test", "validation");
 
+  /** Bootstrap resamples: at least 1000 for a 95 % interval; see {@link #MAX_RESAMPLES}. */
+  public static final int MIN_RESAMPLES = 1000;
+
+  /** Each resample redraws every answer: 10^6 resamples of 16,000 answers is 1.6e10 draws. */
+  public static final int MAX_RESAMPLES = 1_000_000;
+
+  public static final String RESAMPLES_WHY =
+      "each resample redraws every answer, and a million already bound a 95 % interval's ends"
+          + " far below the metrics' printed precision";
+
+  /** Sequences generated at once (per beam); activations and KV cache grow with it. */
+  static final int MAX_BATCH = 4096;
+
+  static final String BATCH_WHY = "a batch is held in memory at once";
+
   public EvalSpec {
-    Check.oneOf("engine", engine, TrainSpec.ENGINES);
-    Check.oneOf("split", split, SPLITS);
-    if (limit != null) {
-      Check.atLeast("limit", limit, 1);
-    }
-    Check.atLeast("max_new_tokens", maxNewTokens, 1);
-    Check.atLeast("batch", batch, 1);
     strategies = List.copyOf(strategies);
+    Check c =
+        new Check()
+            .oneOf("engine", engine, TrainSpec.ENGINES)
+            .oneOf("split", split, SPLITS)
+            .between(
+                "max_new_tokens",
+                maxNewTokens,
+                1,
+                ModelSpec.MAX_POSITIONS - 1,
+                ModelSpec.POSITIONS_WHY)
+            .between("batch", batch, 1, MAX_BATCH, BATCH_WHY)
+            .between(
+                "bootstrap_resamples",
+                bootstrapResamples,
+                MIN_RESAMPLES,
+                MAX_RESAMPLES,
+                RESAMPLES_WHY);
+    if (limit != null) {
+      c.atLeast("limit", limit, 1);
+    }
     if (strategies.isEmpty()) {
-      throw new IllegalArgumentException("strategies: expected at least one strategy");
+      c.fail("strategies", "expected at least one strategy");
     }
     var names = new HashSet<String>();
     for (StrategySpec st : strategies) {
       if (!names.add(st.name())) {
-        throw new IllegalArgumentException("strategies: duplicate name '" + st.name() + "'");
+        c.fail("strategies", "duplicate name '" + st.name() + "'");
+      }
+      if (st.minNewTokens() > maxNewTokens) {
+        c.fail(
+            "strategies",
+            "'"
+                + st.name()
+                + "' has min_new_tokens "
+                + st.minNewTokens()
+                + ", more than max_new_tokens "
+                + maxNewTokens);
       }
     }
-    Check.atLeast("bootstrap_resamples", bootstrapResamples, 1000);
     if (bertscore != null && !"fp32".equals(bertscore.dtype()) && !"hf".equals(engine)) {
-      throw new IllegalArgumentException(
-          "bertscore.dtype: "
-              + bertscore.dtype()
-              + " needs engine: hf (the djl engine encodes in fp32)");
+      c.fail(
+          "bertscore.dtype",
+          bertscore.dtype() + " needs engine: hf (the djl engine encodes in fp32)");
     }
+    c.done();
   }
 
   /** The six strategies of the reference fine-tune. */
@@ -74,7 +111,7 @@ public record EvalSpec(
         s.list("strategies", referenceStrategies(), StrategySpec::read),
         s.optional("bertscore", BertScoreSpec::read),
         s.bool("compare_base", true),
-        s.integer("bootstrap_resamples", 1000),
+        s.integer("bootstrap_resamples", MIN_RESAMPLES),
         s.longValue("seed", 42L),
         s.bool("rouge_stemming", false));
   }

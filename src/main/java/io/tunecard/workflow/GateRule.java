@@ -10,11 +10,11 @@ public record GateRule(
     String metric, String strategy, Double min, Double max, boolean beatPublished) {
 
   public GateRule {
-    Check.present("metric", metric);
+    Check c = new Check().present("metric", metric);
     if (min == null && max == null && !beatPublished) {
-      throw new IllegalArgumentException(
-          "metric: a gate rule needs at least one of min, max, beat_published");
+      c.fail("metric", "a gate rule needs at least one of min, max, beat_published");
     }
+    c.done();
   }
 
   static GateRule read(Section s) {

@@ -9,18 +9,34 @@ public record LoraSpec(int r, double alpha, double dropout, List<String> targets
   public static final List<String> PROJECTIONS =
       List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
+  /**
+   * The rank of an update cannot exceed the smaller side of the matrix it adapts; Mistral-7B's
+   * k_proj and v_proj are 4096 x 1024.
+   */
+  public static final int MAX_R = 1024;
+
   public LoraSpec {
-    Check.atLeast("r", r, 1);
-    Check.range("alpha", alpha, 0, Double.MAX_VALUE, true);
-    Check.range("dropout", dropout, 0, 0.999, false);
     targets = List.copyOf(targets);
+    Check c =
+        new Check()
+            .between(
+                "r",
+                r,
+                1,
+                MAX_R,
+                "the rank of an update cannot exceed the smaller side of the matrix it adapts"
+                    + " (k_proj and v_proj of Mistral-7B are 4096 x 1024); a larger r adds"
+                    + " parameters, not rank")
+            .range("alpha", alpha, 0, 1e6, true)
+            .range("dropout", dropout, 0, 0.999, false);
     if (targets.isEmpty()) {
-      throw new IllegalArgumentException("targets: expected at least one of " + PROJECTIONS);
+      c.fail("targets", "expected at least one of " + PROJECTIONS);
     }
     if (new HashSet<>(targets).size() != targets.size()) {
-      throw new IllegalArgumentException("targets: duplicate entries in " + targets);
+      c.fail("targets", "duplicate entries in " + targets);
     }
-    targets.forEach(t -> Check.oneOf("targets", t, PROJECTIONS));
+    targets.forEach(t -> c.oneOf("targets", t, PROJECTIONS));
+    c.done();
   }
 
   public double scaling() {

@@ -30,22 +30,45 @@ public record ModelSpec(
   public static final List<String> CHAT_TEMPLATES = List.of("mistral-inst");
   public static final List<String> DTYPES = List.of("auto", "fp32", "fp16", "bf16");
 
+  /**
+   * Positions of the longest-context models tunecard runs (131,072); a model's own limit, its
+   * config.json's max_position_embeddings, is checked when its files are present.
+   */
+  public static final int MAX_POSITIONS = 1 << 17;
+
+  public static final String POSITIONS_WHY =
+      "the prompt and the answer must fit in the model's positions, and no supported model has"
+          + " more than 131072 (a base's own max_position_embeddings is checked when its files are"
+          + " present)";
+
+  /** The positions of the tiny base trained for {@code base: scratch}. */
+  public static final int SCRATCH_POSITIONS = 4096;
+
   public ModelSpec {
-    Check.present("base", base);
-    Check.oneOf("quantization", quantization, QUANTIZATION);
-    Check.oneOf("nf4_backend", nf4Backend, NF4_BACKENDS);
-    Check.atLeast("max_seq_len", maxSeqLen, 8);
-    Check.oneOf("chat_template", chatTemplate, CHAT_TEMPLATES);
-    Check.oneOf("dtype", dtype, DTYPES);
+    Check c =
+        new Check()
+            .present("base", base)
+            .oneOf("quantization", quantization, QUANTIZATION)
+            .oneOf("nf4_backend", nf4Backend, NF4_BACKENDS)
+            .between("max_seq_len", maxSeqLen, 8, MAX_POSITIONS, POSITIONS_WHY)
+            .oneOf("chat_template", chatTemplate, CHAT_TEMPLATES)
+            .oneOf("dtype", dtype, DTYPES);
     boolean fromScratch = SCRATCH.equals(base);
     if (fromScratch && (scratch == null || tokenizer == null)) {
-      throw new IllegalArgumentException(
-          "scratch: base 'scratch' needs both model.scratch and model.tokenizer");
+      c.fail("scratch", "base 'scratch' needs both model.scratch and model.tokenizer");
     }
     if (!fromScratch && (scratch != null || tokenizer != null)) {
-      throw new IllegalArgumentException(
-          "scratch: model.scratch and model.tokenizer are only allowed with base 'scratch'");
+      c.fail("scratch", "model.scratch and model.tokenizer are only allowed with base 'scratch'");
     }
+    if (fromScratch && c.ok("max_seq_len")) {
+      c.between(
+          "max_seq_len",
+          maxSeqLen,
+          8,
+          SCRATCH_POSITIONS,
+          "a scratch base has " + SCRATCH_POSITIONS + " positions");
+    }
+    c.done();
   }
 
   public boolean isScratch() {

@@ -8,7 +8,10 @@ public record PublishSpec(
 
   public PublishSpec {
     gate = List.copyOf(gate);
-    Check.present("message", message);
+    new Check()
+        .matches("repo_id", repoId, CardSpec.REPO_ID, CardSpec.REPO_ID_TEXT)
+        .present("message", message)
+        .done();
   }
 
   static PublishSpec read(Section s) {

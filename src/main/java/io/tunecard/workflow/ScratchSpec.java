@@ -19,26 +19,36 @@ public record ScratchSpec(
     double pretrainLr,
     long seed) {
 
+  private static final String TINY =
+      "the scratch base is a tiny model pre-trained in the run (Mistral-7B itself has";
+
   public ScratchSpec {
-    Check.atLeast("hidden_size", hiddenSize, 8);
-    Check.atLeast("intermediate_size", intermediateSize, 8);
-    Check.atLeast("layers", layers, 1);
-    Check.atLeast("heads", heads, 1);
-    Check.atLeast("kv_heads", kvHeads, 1);
-    if (heads % kvHeads != 0) {
-      throw new IllegalArgumentException(
-          "kv_heads: must divide heads (" + heads + "), found " + kvHeads);
+    Check c =
+        new Check()
+            .between("hidden_size", hiddenSize, 8, 8192, TINY + " 4096)")
+            .between("intermediate_size", intermediateSize, 8, 32768, TINY + " 14336)")
+            .between("layers", layers, 1, 128, TINY + " 32)")
+            .between("heads", heads, 1, 256, TINY + " 32)")
+            .between("kv_heads", kvHeads, 1, 256, TINY + " 8)")
+            .between("head_dim", headDim, 2, 1024, TINY + " 128)");
+    if (c.ok("heads") && c.ok("kv_heads") && heads % kvHeads != 0) {
+      c.fail("kv_heads", "must divide heads (" + heads + "), found " + kvHeads);
     }
-    Check.atLeast("head_dim", headDim, 2);
-    if (headDim % 2 != 0) {
-      throw new IllegalArgumentException("head_dim: must be even for rotary embeddings");
+    if (c.ok("head_dim") && headDim % 2 != 0) {
+      c.fail("head_dim", "must be even for rotary embeddings");
     }
-    Check.range("rope_theta", ropeTheta, 0, Double.MAX_VALUE, true);
-    Check.range("rms_norm_eps", rmsNormEps, 0, 1, true);
-    Check.atLeast("pretrain_steps", pretrainSteps, 0);
-    Check.atLeast("pretrain_batch", pretrainBatch, 1);
-    Check.atLeast("pretrain_seq_len", pretrainSeqLen, 8);
-    Check.range("pretrain_lr", pretrainLr, 0, 1, true);
+    c.range("rope_theta", ropeTheta, 0, Double.MAX_VALUE, true)
+        .range("rms_norm_eps", rmsNormEps, 0, 1, true)
+        .between("pretrain_steps", pretrainSteps, 0, 10_000_000, "ten million steps")
+        .between("pretrain_batch", pretrainBatch, 1, 4096, "a batch is held in memory at once")
+        .between(
+            "pretrain_seq_len",
+            pretrainSeqLen,
+            8,
+            ModelSpec.SCRATCH_POSITIONS,
+            "a scratch base has " + ModelSpec.SCRATCH_POSITIONS + " positions")
+        .range("pretrain_lr", pretrainLr, 0, 1, true)
+        .done();
   }
 
   static ScratchSpec read(Section s) {

@@ -15,6 +15,9 @@ import java.util.function.Function;
  * Reads one YAML mapping of a workflow. Every typed getter records a problem (key path, value
  * found, what is allowed) instead of throwing, so that one validation reports every mistake; keys
  * that no getter asked for are reported by {@link #finish()} as unknown.
+ *
+ * <p>(Longer than most files here: every typed reading of the workflow format is in this one
+ * place.)
  */
 public final class Section {
   private final String path;
@@ -107,15 +110,23 @@ public final class Section {
     return s;
   }
 
+  /**
+   * An integer; a float with an integral value ({@code 1e6}) counts as one, as YAML writers often
+   * use exponents for counts.
+   */
   public Integer integer(String key, Integer fallback) {
     JsonNode v = value(key);
     if (v == null) {
       return fallback;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+    Long n = integral(v);
+    if (n == null) {
       return wrongType(key, v, "an integer", fallback);
     }
-    return v.intValue();
+    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+      return wrongType(key, v, "an integer of at most " + Integer.MAX_VALUE, fallback);
+    }
+    return n.intValue();
   }
 
   public Long longValue(String key, Long fallback) {
@@ -123,10 +134,24 @@ public final class Section {
     if (v == null) {
       return fallback;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      return wrongType(key, v, "an integer", fallback);
+    Long n = integral(v);
+    if (n == null) {
+      return wrongType(key, v, "an integer of at most " + Long.MAX_VALUE, fallback);
     }
-    return v.longValue();
+    return n;
+  }
+
+  /** The value as a long when it is an integer (or an integral float) that fits, else null. */
+  private static Long integral(JsonNode v) {
+    if (v.isIntegralNumber()) {
+      return v.canConvertToLong() ? v.longValue() : null;
+    }
+    if (v.isFloatingPointNumber()) {
+      double d = v.doubleValue();
+      boolean fits = d == Math.rint(d) && Math.abs(d) < 0x1p63;
+      return fits ? (long) d : null;
+    }
+    return null;
   }
 
   public Double number(String key, Double fallback) {
@@ -250,10 +275,10 @@ public final class Section {
     T out = null;
     try {
       out = reader.apply(this);
+    } catch (Check.Invalid e) {
+      e.problems().forEach(p -> addUnlessReported(p, before));
     } catch (IllegalArgumentException e) {
-      if (problems.size() == before) {
-        problems.add(path.isEmpty() ? e.getMessage() : path + "." + e.getMessage());
-      }
+      addUnlessReported(e.getMessage(), before);
     } catch (NullPointerException e) {
       if (problems.size() == before) {
         problems.add(path + ": incomplete (" + e.getMessage() + ")");
@@ -261,6 +286,21 @@ public final class Section {
     }
     finish();
     return problems.size() == before ? out : null;
+  }
+
+  /**
+   * Adds a record's problem ("key: message") at this path, unless a getter already reported that
+   * key (then the record only saw the getter's fallback, and its message would repeat the mistake).
+   */
+  private void addUnlessReported(String problem, int before) {
+    int colon = problem.indexOf(':');
+    String key = pathOf(colon < 0 ? problem : problem.substring(0, colon));
+    for (String p : problems.subList(before, problems.size())) {
+      if (p.startsWith(key + ":") || p.startsWith(key + ".") || p.startsWith(key + "[")) {
+        return;
+      }
+    }
+    problems.add(pathOf(problem));
   }
 
   /** Reports every key of this mapping that no getter asked for. */

@@ -12,15 +12,16 @@ public record SplitSpec(double train, double validation, double test, long seed,
   public static final List<String> GROUP_BY = List.of("none", "focus");
 
   public SplitSpec {
-    Check.range("train", train, 0, 1, true);
-    Check.range("validation", validation, 0, 1, false);
-    Check.range("test", test, 0, 1, false);
+    Check c =
+        new Check()
+            .range("train", train, 0, 1, true)
+            .range("validation", validation, 0, 1, false)
+            .range("test", test, 0, 1, false);
     double sum = train + validation + test;
-    if (Math.abs(sum - 1.0) > 1e-9) {
-      throw new IllegalArgumentException(
-          "train: train + validation + test must be 1, found " + Check.fmt(sum));
+    if (c.ok("train") && c.ok("validation") && c.ok("test") && Math.abs(sum - 1.0) > 1e-9) {
+      c.fail("train", "train + validation + test must be 1, found " + Check.fmt(sum));
     }
-    Check.oneOf("group_by", groupBy, GROUP_BY);
+    c.oneOf("group_by", groupBy, GROUP_BY).done();
   }
 
   static SplitSpec read(Section s) {

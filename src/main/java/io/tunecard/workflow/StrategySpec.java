@@ -24,20 +24,38 @@ public record StrategySpec(
   public static final int HF_DEFAULT_TOP_K = 50;
 
   public StrategySpec {
-    Check.present("name", name);
-    if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
-      throw new IllegalArgumentException(
-          "name: expected letters, digits, '_', '.', '-' (it names a file), found '" + name + "'");
+    Check c =
+        new Check()
+            .present("name", name)
+            .matches(
+                "name",
+                name,
+                "[A-Za-z0-9_.\\-]{1,64}",
+                "letters, digits, '_', '.', '-' (it names a file)")
+            .between(
+                "num_beams",
+                numBeams,
+                1,
+                64,
+                "every beam is a sequence generated at once, with its own KV cache")
+            .range("temperature", temperature, 0, 100, true)
+            .between(
+                "top_k",
+                topK,
+                0,
+                TokenizerSpec.MAX_VOCAB,
+                "top_k counts vocabulary entries, and no supported vocabulary is larger")
+            .range("top_p", topP, 0, 1, true)
+            .between(
+                "min_new_tokens",
+                minNewTokens,
+                0,
+                ModelSpec.MAX_POSITIONS,
+                ModelSpec.POSITIONS_WHY);
+    if (c.ok("num_beams") && doSample && numBeams > 1) {
+      c.fail("num_beams", "beam sampling is not supported; use num_beams 1 with sampling");
     }
-    Check.atLeast("num_beams", numBeams, 1);
-    Check.range("temperature", temperature, 0, 100, true);
-    Check.atLeast("top_k", topK, 0);
-    Check.range("top_p", topP, 0, 1, true);
-    Check.atLeast("min_new_tokens", minNewTokens, 0);
-    if (doSample && numBeams > 1) {
-      throw new IllegalArgumentException(
-          "num_beams: beam sampling is not supported; use num_beams 1 with sampling");
-    }
+    c.done();
   }
 
   public static StrategySpec greedy(String name) {

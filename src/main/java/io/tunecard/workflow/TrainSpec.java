@@ -50,40 +50,66 @@ public record TrainSpec(
   public static final List<String> SCHEDULES = List.of("cosine", "linear", "constant");
   public static final List<String> BATCHING = List.of("length-grouped", "packing");
 
+  /** Rows of one micro-batch; a larger effective batch comes from grad_accum. */
+  public static final int MAX_MICRO_BATCH = 1024;
+
+  /** Tokens of one micro-batch (micro_batch x max_seq_len): its activations are held at once. */
+  public static final int MAX_MICRO_BATCH_TOKENS = 1 << 20;
+
   public TrainSpec {
-    Check.oneOf("engine", engine, ENGINES);
-    Check.oneOf("device", device, DEVICES);
-    Check.range("epochs", epochs, 0, 10_000, true);
+    Check c =
+        new Check()
+            .oneOf("engine", engine, ENGINES)
+            .oneOf("device", device, DEVICES)
+            .range("epochs", epochs, 0, 10_000, true);
     if (maxSteps != null) {
-      Check.atLeast("max_steps", maxSteps, 1);
+      c.atLeast("max_steps", maxSteps, 1);
     }
     if (limit != null) {
-      Check.atLeast("limit", limit, 1);
+      c.atLeast("limit", limit, 1);
     }
     if (evalLimit != null) {
-      Check.atLeast("eval_limit", evalLimit, 1);
+      c.atLeast("eval_limit", evalLimit, 1);
     }
-    Check.atLeast("micro_batch", microBatch, 1);
-    Check.atLeast("grad_accum", gradAccum, 1);
-    Check.range("lr", lr, 0, 1, true);
-    Check.oneOf("schedule", schedule, SCHEDULES);
-    Check.range("warmup_ratio", warmupRatio, 0, 0.999, false);
-    Check.range("weight_decay", weightDecay, 0, 1, false);
-    Check.range("adam_beta1", adamBeta1, 0, 0.999999, false);
-    Check.range("adam_beta2", adamBeta2, 0, 0.999999, false);
-    Check.range("adam_eps", adamEps, 0, 1, true);
-    Check.range("max_grad_norm", maxGradNorm, 0, Double.MAX_VALUE, false);
-    Check.atLeast("log_every", logEvery, 1);
-    Check.atLeast("keep_last", keepLast, 1);
-    Check.oneOf("batching", batching, BATCHING);
+    c.between(
+            "micro_batch",
+            microBatch,
+            1,
+            MAX_MICRO_BATCH,
+            "a micro-batch is held in memory at once; raise grad_accum for a larger effective"
+                + " batch")
+        .between(
+            "grad_accum",
+            gradAccum,
+            1,
+            1 << 16,
+            "an optimizer step would then see more rows than MedQuAD has")
+        .range("lr", lr, 0, 1, true)
+        .oneOf("schedule", schedule, SCHEDULES)
+        .range("warmup_ratio", warmupRatio, 0, 0.999, false)
+        .range("weight_decay", weightDecay, 0, 1, false)
+        .range("adam_beta1", adamBeta1, 0, 0.999999, false)
+        .range("adam_beta2", adamBeta2, 0, 0.999999, false)
+        .range("adam_eps", adamEps, 0, 1, true)
+        .range("max_grad_norm", maxGradNorm, 0, Double.MAX_VALUE, false)
+        .atLeast("log_every", logEvery, 1)
+        .between(
+            "keep_last",
+            keepLast,
+            1,
+            1000,
+            "each kept checkpoint holds the adapter and its optimizer state on disk")
+        .oneOf("batching", batching, BATCHING);
     if ("packing".equals(batching) && "djl".equals(engine)) {
-      throw new IllegalArgumentException(
-          "batching: packing is implemented by the hf engine only; with engine djl use"
+      c.fail(
+          "batching",
+          "packing is implemented by the hf engine only; with engine djl use"
               + " length-grouped (on a CPU, length-grouped micro-batches already waste little"
               + " padding)");
     }
-    Check.present("python", python);
-    Check.atLeast("retries", retries, 0);
+    c.present("python", python)
+        .between("retries", retries, 0, 100, "a child that crashed 100 times will crash again")
+        .done();
   }
 
   public int effectiveBatch() {

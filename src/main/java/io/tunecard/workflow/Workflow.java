@@ -20,9 +20,9 @@ public record Workflow(
   static final String SLUG_TEXT = "a slug (lower-case letters, digits, '.', '_', '-'; no '..')";
 
   public Workflow {
-    Check.present("name", name);
-    if (!name.matches(SLUG)) {
-      throw new IllegalArgumentException("name: expected " + SLUG_TEXT + ", found '" + name + "'");
+    Check c = new Check().present("name", name).matches("name", name, SLUG, SLUG_TEXT);
+    if (model != null) {
+      crossChecks(c, model, lora, train, eval);
     }
     if (model != null
         && train != null
@@ -30,13 +30,95 @@ public record Workflow(
         && "nf4".equals(model.quantization())
         && "bitsandbytes".equals(model.nf4Backend())
         && ("djl".equals(train.engine()) || "djl".equals(eval.engine()))) {
-      throw new IllegalArgumentException(
-          "model.nf4_backend: bitsandbytes quantizes in the hf engine only, but train.engine is '"
+      c.fail(
+          "model.nf4_backend",
+          "bitsandbytes quantizes in the hf engine only, but train.engine is '"
               + train.engine()
               + "' and eval.engine '"
               + eval.engine()
               + "' (the djl engine's NF4 is builtin: use nf4_backend builtin, or both engines hf)");
     }
+    c.done();
+  }
+
+  /**
+   * Bounds that join two sections: what the model's positions and width allow. A section that
+   * failed its own checks is null here and skipped.
+   */
+  private static void crossChecks(
+      Check c, ModelSpec model, LoraSpec lora, TrainSpec train, EvalSpec eval) {
+    int positions = model.isScratch() ? ModelSpec.SCRATCH_POSITIONS : ModelSpec.MAX_POSITIONS;
+    String whose =
+        model.isScratch()
+            ? "a scratch base has " + positions + " positions"
+            : ModelSpec.POSITIONS_WHY;
+    if (eval != null) {
+      c.between(
+          "eval.max_new_tokens",
+          eval.maxNewTokens(),
+          1,
+          positions - 1,
+          "the prompt and the answer must fit in the model's positions; " + whose);
+    }
+    if (train != null) {
+      long tokens = (long) train.microBatch() * model.maxSeqLen();
+      if (tokens > TrainSpec.MAX_MICRO_BATCH_TOKENS) {
+        c.fail(
+            "train.micro_batch",
+            "expected micro_batch x model.max_seq_len of at most "
+                + TrainSpec.MAX_MICRO_BATCH_TOKENS
+                + " tokens, found "
+                + train.microBatch()
+                + " x "
+                + model.maxSeqLen()
+                + ": a micro-batch's activations are held in memory at once; raise grad_accum"
+                + " for a larger effective batch");
+      }
+    }
+    ScratchSpec s = model.scratch();
+    if (lora != null && s != null) {
+      int narrowest = narrowestSide(s, lora.targets());
+      c.between(
+          "lora.r",
+          lora.r(),
+          1,
+          narrowest,
+          "the rank of an update cannot exceed the smaller side of the matrix it adapts, and"
+              + " the scratch base's narrowest adapted projection has "
+              + narrowest);
+    }
+    if (eval != null && model.tokenizer() != null) {
+      for (StrategySpec st : eval.strategies()) {
+        if (st.topK() > model.tokenizer().vocabSize()) {
+          c.fail(
+              "eval.strategies",
+              "'"
+                  + st.name()
+                  + "' has top_k "
+                  + st.topK()
+                  + ", more than the tokenizer's "
+                  + model.tokenizer().vocabSize()
+                  + " entries");
+        }
+      }
+    }
+  }
+
+  /** The smallest dimension among the projections LoRA adapts in a scratch base. */
+  private static int narrowestSide(ScratchSpec s, java.util.List<String> targets) {
+    int attention = s.heads() * s.headDim();
+    int kv = s.kvHeads() * s.headDim();
+    int narrowest = Integer.MAX_VALUE;
+    for (String t : targets) {
+      int side =
+          switch (t) {
+            case "q_proj", "o_proj" -> Math.min(s.hiddenSize(), attention);
+            case "k_proj", "v_proj" -> Math.min(s.hiddenSize(), kv);
+            default -> Math.min(s.hiddenSize(), s.intermediateSize());
+          };
+      narrowest = Math.min(narrowest, side);
+    }
+    return narrowest == Integer.MAX_VALUE ? LoraSpec.MAX_R : narrowest;
   }
 
   /** The repository the card names and publishing targets: publish.repo_id, else card.repo_id. */

@@ -1,9 +1,13 @@
 package io.tunecard.workflow;
 
+import io.tunecard.files.BadInputException;
 import java.util.List;
 
-/** A workflow file that cannot be used; {@link #problems()} names every key that is wrong. */
-public final class WorkflowException extends RuntimeException {
+/**
+ * A workflow file that cannot be used; {@link #problems()} names every key that is wrong. It is bad
+ * input like any other: the command line exits 2 with the problems and no stack trace.
+ */
+public final class WorkflowException extends BadInputException {
   private static final long serialVersionUID = 1L;
   private final List<String> problems;
 

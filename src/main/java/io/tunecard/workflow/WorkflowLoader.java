@@ -1,6 +1,5 @@
 package io.tunecard.workflow;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -11,8 +10,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +24,6 @@ import java.util.List;
 
 /** Loads a workflow file, applies {@code --set key.path=value} overrides and validates it. */
 public final class WorkflowLoader {
-  private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
   /** Canonical JSON of records with workflow key names, for content hashes. */
   private static final ObjectMapper CANONICAL =
@@ -35,37 +33,68 @@ public final class WorkflowLoader {
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .build();
 
-  static {
-    YAML.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  }
-
   private WorkflowLoader() {}
 
   /** A loaded workflow with the hash of its file's bytes. */
   public record Loaded(Path file, Workflow workflow, String fileSha256, List<String> overrides) {}
 
+  /**
+   * Largest workflow file read. A workflow is a few KB (the commented reference workflow is 2.7
+   * KB); a larger file is refused before parsing, since YAML parsing time grows with its size.
+   */
+  public static final int MAX_FILE_BYTES = 256 << 10;
+
   public static Loaded load(Path file, List<String> overrides) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new WorkflowException(file.toString(), List.of("file not found"));
-    } catch (IOException e) {
-      throw new WorkflowException(file.toString(), List.of("cannot read: " + e.getMessage()));
-    }
+    byte[] bytes = readBounded(file);
     JsonNode tree;
     try {
-      tree = YAML.readTree(bytes);
+      tree = YamlTree.read(bytes);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
       throw new WorkflowException(
           file.toString(), List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
+    } catch (YamlTree.TreeException e) {
+      throw new WorkflowException(file.toString(), List.of(e.getMessage()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      // SnakeYAML reports some limits (nesting depth, code points) with its own exceptions.
+      throw new WorkflowException(file.toString(), List.of("not valid YAML: " + e.getMessage()));
     }
     Workflow w = parse(file.toString(), tree, overrides);
     return new Loaded(file, w, sha256(bytes), List.copyOf(overrides));
+  }
+
+  /** The file's bytes, refusing a file larger than {@link #MAX_FILE_BYTES} before reading it. */
+  private static byte[] readBounded(Path file) {
+    try {
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES) {
+        throw tooLarge(file, Files.size(file));
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        if (bytes.length > MAX_FILE_BYTES) {
+          throw tooLarge(file, bytes.length);
+        }
+        return bytes;
+      }
+    } catch (NoSuchFileException e) {
+      throw new WorkflowException(file.toString(), List.of("file not found"));
+    } catch (IOException e) {
+      throw new WorkflowException(file.toString(), List.of("cannot read: " + e.getMessage()));
+    }
+  }
+
+  private static WorkflowException tooLarge(Path file, long size) {
+    return new WorkflowException(
+        file.toString(),
+        List.of(
+            (size > MAX_FILE_BYTES ? "more than " : "")
+                + size
+                + " bytes; a workflow file may have at most "
+                + MAX_FILE_BYTES
+                + " (a workflow is a few KB); refusing to parse it"));
   }
 
   /** Validates a YAML tree (tests and the figures importer use this directly). */
@@ -89,10 +118,24 @@ public final class WorkflowLoader {
   }
 
   public static Workflow parseYaml(String source, String yaml, List<String> overrides) {
+    if (yaml.length() > MAX_FILE_BYTES) {
+      throw tooLarge(Path.of(source), yaml.length());
+    }
+    return parse(source, yamlValue(source, yaml), overrides);
+  }
+
+  /** YAML text as a tree with aliases resolved; bad YAML is a {@link WorkflowException}. */
+  private static JsonNode yamlValue(String source, String yaml) {
     try {
-      return parse(source, YAML.readTree(yaml), overrides);
+      return YamlTree.read(yaml);
     } catch (JsonProcessingException e) {
       throw new WorkflowException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
+    } catch (YamlTree.TreeException e) {
+      throw new WorkflowException(source, List.of(e.getMessage()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      throw new WorkflowException(source, List.of("not valid YAML: " + e.getMessage()));
     }
   }
 
@@ -111,12 +154,12 @@ public final class WorkflowLoader {
     JsonNode value;
     try {
       String raw = override.substring(eq + 1);
-      value = raw.isEmpty() ? JsonNodeFactory.instance.textNode("") : YAML.readTree(raw);
+      value = raw.isEmpty() ? JsonNodeFactory.instance.textNode("") : yamlValue(key, raw);
       if (value == null || value.isMissingNode()) {
         value = JsonNodeFactory.instance.nullNode();
       }
-    } catch (JsonProcessingException e) {
-      problems.add("--set " + key + ": value is not valid YAML: " + e.getOriginalMessage());
+    } catch (WorkflowException e) {
+      problems.add("--set " + key + ": value is not valid YAML: " + e.problems().get(0));
       return;
     }
     String[] parts = key.split("\\.");

@@ -158,4 +158,18 @@ class CardImportTest {
     }
     assertThat(AtomicFiles.class).isNotNull();
   }
+
+  // Issue 18, case 8: the reproduction command put the workflow path into bash unquoted.
+  @Test
+  void theReproductionCommandQuotesTheWorkflowPathForBash() throws IOException {
+    Path run = tmp.resolve("run");
+    copyTree(CardFixtures.runDir(), run);
+    String manifest = Files.readString(run.resolve("manifest.json"));
+    Files.writeString(
+        run.resolve("manifest.json"),
+        manifest.replace("\"workflows/quickstart.yaml\"", "\"my flows/it's $HOME;w.yaml\""));
+    CardModel card = CardModel.fromRunDirectory(run, CardFixtures.runWorkflow());
+    assertThat(card.lineage().command())
+        .isEqualTo("./tunecard run 'my flows/it'\\''s $HOME;w.yaml' --set eval.limit=48");
+  }
 }

@@ -29,4 +29,13 @@ class MarkdownTextTest {
     assertThat(MarkdownText.code("a``b")).isEqualTo("```a``b```");
     assertThat(MarkdownText.code("`x")).isEqualTo("`` `x ``");
   }
+
+  // Found by CardEscapingFuzzTest: control characters at a line's start survived strip() and then
+  // became spaces, so the quoted line opened an indented code block inside the quote.
+  @Test
+  void controlCharactersAtALineStartOpenNoCodeBlock() {
+    assertThat(MarkdownText.quote("\0\0\0\0\0\0\0\"<1)e title")).isEqualTo("> \"&lt;1)e title");
+    assertThat(MarkdownText.quote("ok\n\u0007\u0007\u0007\u0007   - item"))
+        .isEqualTo("> ok\n> \\- item");
+  }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -100,5 +102,59 @@ class IngestCommandTest {
     MainTest.Result master = ingest(FIXTURE, "--runner", "direct", "--flink-master", "host:8081");
     assertThat(master.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(master.err()).contains("--flink-master needs --runner flink");
+  }
+
+  // Issue 18, case 5: a 0-byte CSV ended with rc 1 and the CSV library's own message.
+  @Test
+  void anEmptyCsvIsBadInputNamingTheFile() throws IOException {
+    Path csv = Files.createFile(tmp.resolve("empty.csv"));
+    for (String runner : new String[] {"local", "direct"}) {
+      MainTest.Result r =
+          ingest(csv.toString(), "--set", "dataset.source=hf-export", "--runner", runner);
+      assertThat(r.code()).as(runner + ": " + r.err()).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.err())
+          .contains("empty.csv")
+          .contains("empty")
+          .contains("document_source, question_id, question, answer")
+          .doesNotContain("can not bind data")
+          .doesNotContain("\tat ");
+      assertThat(tmp.resolve("run/dataset")).doesNotExist();
+    }
+  }
+
+  // Issue 18, case 7: the default zip limits let a 190 MB entry inflate (1.18 GB of memory).
+  @Test
+  void aZipEntryPastTheDefaultFileLimitIsRefusedAndTheOthersAreRead() throws Exception {
+    Path zip = tmp.resolve("medquad.zip");
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+      for (Path xml : List.of(Path.of(FIXTURE, "3_GHR_QA/0000708.xml"))) {
+        z.putNextEntry(new ZipEntry("MedQuAD/3_GHR_QA/0000708.xml"));
+        z.write(Files.readAllBytes(xml));
+        z.closeEntry();
+      }
+      z.putNextEntry(new ZipEntry("MedQuAD/3_GHR_QA/9999999.xml"));
+      String answer = "a".repeat(2 << 20);
+      z.write(
+          ("<Document id=\"9999999\" source=\"GHR\"><Focus>Big</Focus><QAPairs>"
+                  + "<QAPair pid=\"1\"><Question qid=\"9999999-1\" qtype=\"information\">"
+                  + "What is big?</Question><Answer>"
+                  + answer
+                  + "</Answer></QAPair></QAPairs></Document>")
+              .getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+    }
+    MainTest.Result r = ingest(zip.toString(), "--runner", "local");
+    assertThat(r.code()).as(r.err()).isZero();
+    String rejected = Files.readString(tmp.resolve("run/dataset/rejected.jsonl"));
+    assertThat(rejected)
+        .contains("MedQuAD/3_GHR_QA/9999999.xml")
+        .contains("zip_entry_refused")
+        .contains("dataset.max_file_bytes");
+    assertThat(
+            Files.readString(tmp.resolve("run/dataset/train.jsonl"))
+                + Files.readString(tmp.resolve("run/dataset/validation.jsonl"))
+                + Files.readString(tmp.resolve("run/dataset/test.jsonl")))
+        .contains("GHR_0000708")
+        .doesNotContain("What is big?");
   }
 }

@@ -285,4 +285,15 @@ class PublishCommandTest {
           .doesNotContain(TOKEN);
     }
   }
+
+  // Issue 18, case 5: a bad publish.repo_id of the workflow was reported as a bad --repo-id.
+  @Test
+  void aBadRepoIdInTheWorkflowIsNamedByItsKeyNotByTheOption() throws Exception {
+    gate("  repo_id: \"not a repo!!\"\n");
+    Result r = publish(env(true), "--dry-run", "--workflow", workflow.toString());
+    assertThat(r.code()).as(r.all()).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains("publish.repo_id").contains("not a repo!!");
+    assertThat(r.err()).doesNotContain("--repo-id");
+    assertThat(hub.requestCount()).isZero();
+  }
 }

@@ -146,4 +146,54 @@ class RunCommandTest {
         .contains("evaluate  runs (upstream reruns")
         .contains("card      runs (upstream reruns");
   }
+
+  // Issue 18, case 1: "ingest skipped (up to date)" while dataset/ held another split than the
+  // manifest described; later stages would train and evaluate on data the lineage does not name.
+  @Test
+  void aDatasetRewrittenByAnotherIngestIsNotReusedAsUpToDate() throws Exception {
+    MainTest.Result first = run("--set", "dataset.split.seed=2", "--runner", "direct");
+    assertThat(first.code()).as(first.err()).isZero();
+    Path train = tmp.resolve("run/dataset/train.jsonl");
+    String recorded =
+        Jsonl.readTree(tmp.resolve("run/manifest.json"))
+            .path("dataset")
+            .path("train")
+            .path("sha256")
+            .asText();
+
+    MainTest.Result other =
+        MainTest.run(
+            "ingest",
+            "workflows/quickstart.yaml",
+            "--set",
+            "dataset.path=" + IngestCommandTest.FIXTURE,
+            "--set",
+            "dataset.min_usable_rows=1",
+            "--set",
+            "dataset.split.seed=1",
+            "--run-dir",
+            tmp.resolve("run").toString(),
+            "--runner",
+            "local");
+    assertThat(other.code()).as(other.err()).isZero();
+    assertThat(sha256(train)).as("seed 1 splits differently").isNotEqualTo(recorded);
+
+    MainTest.Result again = run("--set", "dataset.split.seed=2", "--runner", "direct");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("ingest    runs (outputs changed: dataset/");
+    assertThat(
+            Jsonl.readTree(tmp.resolve("run/manifest.json"))
+                .path("dataset")
+                .path("train")
+                .path("sha256")
+                .asText())
+        .isEqualTo(sha256(train))
+        .isEqualTo(recorded);
+  }
+
+  static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
 }

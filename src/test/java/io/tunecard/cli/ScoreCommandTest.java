@@ -125,4 +125,21 @@ class ScoreCommandTest {
     assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(r.err()).contains("--resamples: expected at least 1000, found 200");
   }
+
+  // Issue 18, case 6: --resamples=2000000000 was accepted (hours of resampling, or never).
+  @Test
+  void anAbsurdResampleCountIsRefusedWithItsBound() throws Exception {
+    MainTest.Result r =
+        MainTest.run(
+            "score",
+            "--predictions",
+            predictions().toString(),
+            "--resamples",
+            "2000000000",
+            "--out",
+            dir.resolve("s.json").toString());
+    assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains("--resamples").contains("at most 1000000");
+    assertThat(dir.resolve("s.json")).doesNotExist();
+  }
 }

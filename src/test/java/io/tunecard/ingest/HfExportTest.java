@@ -103,4 +103,33 @@ class HfExportTest {
     assertThat(HfExport.firstItem("Chemicals & Drugs", "[|,;]+")).isEqualTo("Chemicals & Drugs");
     assertThat(HfExport.firstItem("  ", "[|,;]+")).isNull();
   }
+
+  // Issue 18, case 7: invalid UTF-8 was replaced by U+FFFD and the row kept.
+  @Test
+  void aLineThatIsNotUtf8IsRejectedWithItsLineAndTheRestIsRead() throws IOException {
+    byte[] good =
+        "{\"document_source\":\"GHR\",\"question_id\":\"1-1\",\"question\":\"Q?\",\"answer\":\"A\"}\n"
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] bad =
+        "{\"document_source\":\"GHR\",\"question_id\":\"1-2\",\"question\":\"Q\u00ff?\",\"answer\":\"A\"}\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    all.write(good);
+    all.write(bad);
+    all.write(
+        new String(good, StandardCharsets.UTF_8)
+            .replace("1-1", "1-3")
+            .getBytes(StandardCharsets.UTF_8));
+    Parsed p = HfExport.read(new ByteArrayInputStream(all.toByteArray()), "x.jsonl", "jsonl");
+    assertThat(p.rows()).extracting(c -> c.row().id()).containsExactly("GHR_1-1", "GHR_1-3");
+    assertThat(p.rows()).noneMatch(c -> c.row().question().contains("\ufffd"));
+    assertThat(p.rejections())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.position()).isEqualTo("line 2");
+              assertThat(r.reason()).isEqualTo(Rejection.BAD_RECORD);
+              assertThat(r.detail()).contains("UTF-8");
+            });
+  }
 }

@@ -148,4 +148,21 @@ class InputListingTest {
     }
     throw new IllegalStateException("no central directory in " + zip);
   }
+
+  // Found by ZipInputFuzzTest: a zip whose central directory ends early made ZipFile throw
+  // EOFException, which failed the ingest (exit 1, "cannot read ...: null") instead of refusing it.
+  @Test
+  void aZipWhoseCentralDirectoryEndsEarlyIsBadInput() throws Exception {
+    Path zip = dir.resolve("cut.zip");
+    try (InputStream in =
+        getClass()
+            .getResourceAsStream(
+                "ZipInputFuzzTestInputs/anyZipIsListedAndReadOrRefused/"
+                    + "finding-central-directory-eof.zip")) {
+      Files.write(zip, in.readAllBytes());
+    }
+    assertThatThrownBy(() -> InputListing.listZip(zip, 1 << 20, 100))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("cut.zip: not a readable zip archive");
+  }
 }

@@ -205,4 +205,23 @@ class MedQuadXmlTest {
     Runtime rt = Runtime.getRuntime();
     return rt.totalMemory() - rt.freeMemory();
   }
+
+  // Found by MedQuadXmlFuzzTest: the JDK's StAX parser threw MissingResourceException
+  // ("InvalidCharInDTD") on NUL characters in a DOCTYPE, which escaped and failed the whole ingest.
+  @Test
+  void aDoctypeTheParserCannotReadIsOneMalformedFileNotAFailedIngest() {
+    String doc =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!EN"
+            + "\0".repeat(80)
+            + "TITY x SYSTEM \"file:///etc/passwd\">]>\n<Document id=\"1\" source=\"GHR\"/>\n";
+    Parsed p = parseText(doc, "2_GARD_QA/nul.xml");
+    assertThat(p.rows()).isEmpty();
+    assertThat(p.rejections())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.reason()).isEqualTo(Rejection.MALFORMED_XML);
+              assertThat(r.detail()).contains("the XML parser failed");
+            });
+  }
 }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.StageOutputs;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -40,8 +42,13 @@ class StagePlanTest {
   private void finish(Manifest m, StagePlan plan) throws Exception {
     for (StagePlan.Step s : plan.steps()) {
       if (s.run()) {
-        m.recordStage(s.stage().key(), s.key(), Instant.now(), x -> {});
-        Files.writeString(dir.resolve(s.stage().key() + ".out"), "x");
+        Path out = dir.resolve(s.stage().key() + ".out");
+        Files.writeString(out, "x");
+        m.recordStage(
+            s.stage().key(),
+            s.key(),
+            Instant.now(),
+            x -> x.set("outputs", StageOutputs.record(dir, List.of(out))));
       }
     }
   }
@@ -92,5 +99,69 @@ class StagePlanTest {
     m.update(x -> x.with("stages").with("ingest").put("status", "running"));
     assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs).step(Stage.INGEST).reason())
         .isEqualTo("previous run did not finish");
+  }
+
+  @Test
+  void anOutputChangedSinceItWasRecordedIsNotReusedAndTheReasonNamesIt() throws Exception {
+    Manifest m = new Manifest(new RunDirectory(dir));
+    finish(m, StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs));
+    Path train = dir.resolve("train.out");
+    FileTime recorded = Files.getLastModifiedTime(train);
+
+    // Touched, same bytes: hashed because its time changed, and still reused.
+    Files.setLastModifiedTime(train, FileTime.fromMillis(recorded.toMillis() + 5_000));
+    assertThat(running(StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs))).isEmpty();
+
+    // Other bytes of the same size under the recorded time: only --verify's hashing sees it.
+    Files.writeString(train, "y");
+    Files.setLastModifiedTime(train, recorded);
+    assertThat(running(StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs))).isEmpty();
+    StagePlan verified = StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs, true);
+    assertThat(running(verified)).containsExactly(Stage.TRAIN, Stage.EVALUATE, Stage.CARD);
+    assertThat(verified.step(Stage.TRAIN).explained())
+        .startsWith("outputs changed: train.out changed (sha256 ");
+
+    // Another size: changed without hashing.
+    Files.writeString(train, "longer");
+    StagePlan plan = StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs);
+    assertThat(plan.step(Stage.TRAIN).explained())
+        .isEqualTo("outputs changed: train.out changed (6 bytes, recorded 1)");
+    assertThat(plan.step(Stage.EVALUATE).reason()).isEqualTo("upstream reruns");
+  }
+
+  @Test
+  void aStageRecordedWithoutItsOutputsOrWithAFileItDidNotWriteReruns() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("eval"));
+    Files.writeString(folder.resolve("metrics.json"), "{}");
+    StagePlan.Inputs folders =
+        new StagePlan.Inputs() {
+          @Override
+          public String extra(Stage stage) {
+            return "";
+          }
+
+          @Override
+          public List<Path> outputs(Stage stage) {
+            return List.of(folder);
+          }
+        };
+    Manifest m = new Manifest(new RunDirectory(dir));
+    String key = StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).key();
+    m.recordStage("ingest", key, Instant.now(), x -> {});
+    assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).reason())
+        .isEqualTo("outputs not recorded");
+
+    m.recordStage(
+        "ingest",
+        key,
+        Instant.now(),
+        x -> x.set("outputs", StageOutputs.record(dir, List.of(folder))));
+    assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).run())
+        .isFalse();
+    Files.writeString(folder.resolve("extra.json"), "{}");
+    Files.writeString(folder.resolve(".hidden.tmp-1"), "{}");
+    assertThat(
+            StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).explained())
+        .isEqualTo("outputs changed: eval/extra.json was not written by this stage");
   }
 }

@@ -222,4 +222,125 @@ class WorkflowLoaderTest {
         .contains("\"micro_batch\":4")
         .isEqualTo(WorkflowLoader.canonicalJson(w.train()));
   }
+
+  // Issue 18, case 3: Jackson's YAML tree gave an alias the anchor's name ('rid'), not its value.
+  @Test
+  void anAliasResolvesToTheAnchoredValueNotToTheAnchorsName() {
+    Workflow w =
+        WorkflowLoader.parseYaml(
+            "t.yaml", MINIMAL + "card: {repo_id: &rid o/m}\npublish: {repo_id: *rid}\n", List.of());
+    assertThat(w.publish().repoId()).isEqualTo("o/m");
+    assertThat(w.card().repoId()).isEqualTo("o/m");
+  }
+
+  // Issue 18, case 6: the first failed check of a record hid every other one of its section.
+  @Test
+  void everyErrorOfEverySectionIsReportedAtOnce() {
+    String yaml =
+        "name: demo\n"
+            + "dataset: {path: x, min_usable_rows: -1, max_zip_entries: 0}\n"
+            + "model: {base: m, max_seq_len: 2}\n"
+            + "lora: {r: 0, alpha: -1, dropout: 2}\n"
+            + "train: {micro_batch: 0, grad_accum: 0, lr: 5, log_every: 0}\n"
+            + "eval: {batch: 0}\n";
+    assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", yaml, List.of()))
+        .isInstanceOfSatisfying(
+            WorkflowException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.substring(0, p.indexOf(':')))
+                    .containsExactlyInAnyOrder(
+                        "dataset.min_usable_rows",
+                        "dataset.max_zip_entries",
+                        "model.max_seq_len",
+                        "lora.r",
+                        "lora.alpha",
+                        "lora.dropout",
+                        "train.micro_batch",
+                        "train.grad_accum",
+                        "train.lr",
+                        "train.log_every",
+                        "eval.batch"));
+  }
+
+  // Issue 18, case 6: sizes no machine can hold were accepted and failed hours later, or never.
+  @Test
+  void absurdSizesAreRefusedWithTheReason() {
+    String hub = "name: demo\ndataset: {path: x}\nmodel: {base: some/model}\n";
+    String scratch =
+        "name: demo\ndataset: {path: x}\nmodel: {base: scratch, scratch: {}," + " tokenizer: {}}\n";
+    for (String[] c :
+        new String[][] {
+          {hub, "eval.max_new_tokens=1e9", "eval.max_new_tokens", "positions"},
+          {hub, "model.max_seq_len=2000000000", "model.max_seq_len", "positions"},
+          {hub, "train.micro_batch=100000000", "train.micro_batch", "grad_accum"},
+          {hub, "lora.r=100000", "lora.r", "rank"},
+          {scratch, "model.tokenizer.vocab_size=2000000000", "model.tokenizer.vocab_size", "vocab"},
+          {scratch, "eval.max_new_tokens=5000", "eval.max_new_tokens", "4096 positions"},
+        }) {
+      assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", c[0], List.of(c[1])))
+          .as(c[1])
+          .isInstanceOfSatisfying(
+              WorkflowException.class,
+              e ->
+                  assertThat(e.problems())
+                      .anySatisfy(p -> assertThat(p).startsWith(c[2] + ": ").contains(c[3])));
+    }
+  }
+
+  // Issue 18, case 7: a 60 MB workflow file was still being parsed after two minutes.
+  @Test
+  void anOversizedWorkflowFileIsRefusedBeforeItIsParsed(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("big.yaml");
+    StringBuilder yaml = new StringBuilder(MINIMAL + "description: >\n");
+    String line = "  " + "lorem ipsum ".repeat(20) + "\n";
+    while (yaml.length() < 3 << 20) {
+      yaml.append(line);
+    }
+    Files.writeString(f, yaml);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> WorkflowLoader.load(f, List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("big.yaml")
+        .hasMessageContaining("bytes");
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.0);
+  }
+
+  @Test
+  void aliasesOfMappingsAndMergeKeysResolveToCopies() {
+    Workflow w =
+        WorkflowLoader.parseYaml(
+            "t.yaml",
+            MINIMAL
+                + "eval:\n"
+                + "  strategies:\n"
+                + "    - &greedy {name: greedy, min_new_tokens: 2}\n"
+                + "    - {<<: *greedy, name: beams, num_beams: 3}\n",
+            List.of("eval.strategies.1.min_new_tokens=5"));
+    assertThat(w.eval().strategies())
+        .extracting(StrategySpec::name, StrategySpec::numBeams, StrategySpec::minNewTokens)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("greedy", 1, 2),
+            org.assertj.core.groups.Tuple.tuple("beams", 3, 5));
+  }
+
+  @Test
+  void anAliasWithoutAnchorAndAnAliasBombAreRefusedWithTheLine() {
+    assertThatThrownBy(
+            () ->
+                WorkflowLoader.parseYaml("t.yaml", MINIMAL + "card: {repo_id: *nope}\n", List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("line 4: alias *nope names no anchor");
+    StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 12; i++) {
+      bomb.append("a").append(i).append(": &a").append(i).append(" [");
+      bomb.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (i - 1))));
+      bomb.append("]\n");
+    }
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", bomb.toString(), List.of()))
+        .isInstanceOf(WorkflowException.class)
+        .hasMessageContaining("values once aliases are resolved");
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(2.0);
+  }
 }

@@ -1,0 +1,180 @@
+package io.tunecard.rundir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a whole run directory against its manifest.json ({@code tunecard verify}): every file each
+ * finished stage recorded is hashed and compared, the dataset's rows and sha256 per split, the best
+ * adapter's sha256, and, after a publish, that the adapter the Hub commit holds is the one on disk.
+ */
+public final class RunVerification {
+  private RunVerification() {}
+
+  /** One line of the report: what was checked, and what was found wrong (empty when all holds). */
+  public record Finding(String subject, String summary, List<String> problems) {
+    public Finding {
+      problems = List.copyOf(problems);
+    }
+
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+
+  /** Every finding, in manifest order: the stages, then dataset, adapter and publish. */
+  public static List<Finding> check(RunDirectory run, JsonNode manifest) {
+    List<Finding> out = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = manifest.path("stages").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.add(stage(run, e.getKey(), e.getValue()));
+    }
+    if (manifest.path("dataset").isObject()) {
+      out.add(dataset(run, manifest.path("dataset")));
+    }
+    if (manifest.path("adapter").isObject()) {
+      out.add(adapter(run, manifest.path("adapter")));
+    }
+    if (manifest.path("publish").isObject()) {
+      out.add(publish(run, manifest.path("publish"), manifest.path("adapter")));
+    }
+    return out;
+  }
+
+  private static Finding stage(RunDirectory run, String name, JsonNode s) {
+    String status = s.path("status").asText("");
+    if (!status.equals("done")) {
+      return new Finding(
+          name,
+          "",
+          List.of("did not finish (status " + (status.isEmpty() ? "none" : status) + ")"));
+    }
+    JsonNode recorded = s.get("outputs");
+    if (name.equals("publish") && recorded == null) {
+      return new Finding(name, "done", List.of());
+    }
+    if (recorded == null || !recorded.isObject()) {
+      return new Finding(name, "", List.of("its outputs were not recorded"));
+    }
+    List<Path> files = new ArrayList<>();
+    recorded.fieldNames().forEachRemaining(f -> files.add(run.root().resolve(f)));
+    List<String> problems = StageOutputs.differences(run.root(), recorded, files, true);
+    return new Finding(name, files.size() + " files", problems);
+  }
+
+  private static Finding dataset(RunDirectory run, JsonNode dataset) {
+    List<String> problems = new ArrayList<>();
+    List<String> counts = new ArrayList<>();
+    for (String split : RunDirectory.SPLITS) {
+      JsonNode d = dataset.path(split);
+      if (!d.isObject()) {
+        continue;
+      }
+      Path file = run.split(split);
+      String name = "dataset/" + split + ".jsonl";
+      if (!Files.isRegularFile(file)) {
+        problems.add(name + " is missing");
+        continue;
+      }
+      long rows = rows(file);
+      long recordedRows = d.path("rows").asLong(-1);
+      counts.add(split + " " + rows);
+      if (rows != recordedRows) {
+        problems.add(name + " has " + rows + " rows, manifest.json records " + recordedRows);
+      }
+      String sha = CodeVersion.ofPath(file);
+      if (!sha.equals(d.path("sha256").asText())) {
+        problems.add(name + " is not the file manifest.json records (" + shortSha(sha) + ")");
+      }
+    }
+    return new Finding("dataset", String.join(", ", counts) + " rows", problems);
+  }
+
+  private static Finding adapter(RunDirectory run, JsonNode adapter) {
+    String checkpoint = adapter.path("checkpoint").asText("");
+    String recorded = adapter.path("sha256").asText("");
+    Path file = adapterFile(run, checkpoint);
+    if (file == null || !Files.isRegularFile(file)) {
+      return new Finding(
+          "adapter", "", List.of("train/checkpoints/" + checkpoint + " has no adapter file"));
+    }
+    String sha = CodeVersion.ofPath(file);
+    List<String> problems =
+        sha.equals(recorded)
+            ? List.of()
+            : List.of(
+                run.root().relativize(file)
+                    + " is "
+                    + shortSha(sha)
+                    + ", manifest.json records "
+                    + shortSha(recorded));
+    return new Finding("adapter", checkpoint + ", " + shortSha(sha), problems);
+  }
+
+  /** The adapter a publish sent must be the best adapter on disk, byte for byte. */
+  private static Finding publish(RunDirectory run, JsonNode publish, JsonNode adapter) {
+    String status = publish.path("status").asText("");
+    String commit = publish.path("commit_id").asText(null);
+    if (!status.equals("published") && !status.equals("already_published")) {
+      return new Finding("publish", "nothing published (" + status + ")", List.of());
+    }
+    String sent = null;
+    for (JsonNode f : publish.path("files")) {
+      if (f.path("path").asText().equals("adapter_model.safetensors")) {
+        sent = f.path("sha256").asText(null);
+      }
+    }
+    String summary = "commit " + commit;
+    if (sent == null) {
+      return new Finding("publish", summary + ", no adapter among its files", List.of());
+    }
+    Path file = adapterFile(run, adapter.path("checkpoint").asText(""));
+    if (file == null || !Files.isRegularFile(file)) {
+      return new Finding(
+          "publish", summary, List.of("the published adapter has no file on disk to compare"));
+    }
+    String sha = CodeVersion.ofPath(file);
+    List<String> problems =
+        sha.equals(sent)
+            ? List.of()
+            : List.of(
+                "the adapter of commit "
+                    + commit
+                    + " is "
+                    + shortSha(sent)
+                    + ", but "
+                    + run.root().relativize(file)
+                    + " is "
+                    + shortSha(sha));
+    return new Finding("publish", summary + ", adapter " + shortSha(sent), problems);
+  }
+
+  private static Path adapterFile(RunDirectory run, String checkpoint) {
+    if (checkpoint.isEmpty() || !checkpoint.matches("[A-Za-z0-9._-]+") || checkpoint.equals("..")) {
+      return null;
+    }
+    return run.checkpoints().resolve(checkpoint).resolve("adapter_model.safetensors");
+  }
+
+  private static long rows(Path file) {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return r.lines().filter(l -> !l.isBlank()).count();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  private static String shortSha(String sha) {
+    return sha == null || sha.length() < 12 ? "sha256 " + sha : "sha256 " + sha.substring(0, 12);
+  }
+}

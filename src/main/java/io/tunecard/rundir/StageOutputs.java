@@ -1,0 +1,146 @@
+package io.tunecard.rundir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.Jsonl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What a finished stage wrote, as manifest.json records it ({@code stages.<stage>.outputs}: each
+ * file's size, modification time and sha256, by its path relative to the run directory), and the
+ * check of that record against the files on disk before the stage's output is reused.
+ *
+ * <p>The check is cheap by default: a file whose size and modification time are as recorded is
+ * taken as unchanged; one whose size differs has changed; one whose time alone differs is hashed.
+ * {@code deep} hashes every file. A stage's outputs are files or folders; every regular file under
+ * them counts, except hidden ones (locks, temporary files of an interrupted write), and a file the
+ * stage did not write is a difference too.
+ */
+public final class StageOutputs {
+  private StageOutputs() {}
+
+  /** The record of every file under {@code outputs}, hashed now. */
+  public static ObjectNode record(Path runRoot, List<Path> outputs) {
+    ObjectNode record = Jsonl.MAPPER.createObjectNode();
+    for (Map.Entry<String, Path> f : files(runRoot, outputs).entrySet()) {
+      Path p = f.getValue();
+      record
+          .putObject(f.getKey())
+          .put("size", size(p))
+          .put("mtime_ns", mtime(p))
+          .put("sha256", CodeVersion.ofPath(p));
+    }
+    return record;
+  }
+
+  /**
+   * How the files on disk differ from {@code recorded}, one line each ("dataset/train.jsonl changed
+   * (...)"); empty when they match.
+   *
+   * @param recorded the stage's {@code outputs} node (missing for a stage recorded without them)
+   * @param deep hash every file, whatever its size and time
+   */
+  public static List<String> differences(
+      Path runRoot, JsonNode recorded, List<Path> outputs, boolean deep) {
+    if (recorded == null || !recorded.isObject()) {
+      return List.of("its outputs were not recorded");
+    }
+    SortedMap<String, Path> actual = files(runRoot, outputs);
+    List<String> out = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = recorded.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = e.getKey();
+      JsonNode stamp = e.getValue();
+      Path p = actual.remove(name);
+      if (p == null) {
+        out.add(name + " is missing");
+        continue;
+      }
+      long size = size(p);
+      long recordedSize = stamp.path("size").asLong(-1);
+      if (size != recordedSize) {
+        out.add(name + " changed (" + size + " bytes, recorded " + recordedSize + ")");
+        continue;
+      }
+      if (!deep && mtime(p) == stamp.path("mtime_ns").asLong(Long.MIN_VALUE)) {
+        continue;
+      }
+      String sha = CodeVersion.ofPath(p);
+      String recordedSha = stamp.path("sha256").asText("");
+      if (!sha.equals(recordedSha)) {
+        out.add(
+            name
+                + " changed (sha256 "
+                + sha.substring(0, 12)
+                + "..., recorded "
+                + (recordedSha.length() >= 12 ? recordedSha.substring(0, 12) + "..." : "none")
+                + ")");
+      }
+    }
+    actual.keySet().forEach(name -> out.add(name + " was not written by this stage"));
+    return out;
+  }
+
+  /** Every regular, non-hidden file under {@code outputs}, by path relative to the run. */
+  static SortedMap<String, Path> files(Path runRoot, List<Path> outputs) {
+    Path root = runRoot.toAbsolutePath().normalize();
+    SortedMap<String, Path> files = new TreeMap<>();
+    for (Path output : outputs) {
+      Path abs = output.toAbsolutePath().normalize();
+      if (Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS)) {
+        files.put(name(root, abs), abs);
+      } else if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+        try (Stream<Path> walk = Files.walk(abs)) {
+          walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+              .filter(p -> !hidden(abs, p))
+              .forEach(p -> files.put(name(root, p), p));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + abs + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return files;
+  }
+
+  /** Whether any name from {@code base} down to {@code p} starts with a dot. */
+  private static boolean hidden(Path base, Path p) {
+    for (Path part : base.relativize(p)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String name(Path root, Path p) {
+    return root.relativize(p).toString().replace('\\', '/');
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long mtime(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).to(TimeUnit.NANOSECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

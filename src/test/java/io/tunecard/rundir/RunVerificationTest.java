@@ -1,0 +1,66 @@
+package io.tunecard.rundir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.Jsonl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunVerificationTest {
+  @TempDir Path tmp;
+
+  private RunDirectory run;
+  private Path adapter;
+
+  private ObjectNode manifest(String publishedSha) throws Exception {
+    run = new RunDirectory(tmp.resolve("run"));
+    adapter = Files.createDirectories(run.checkpoint(150)).resolve("adapter_model.safetensors");
+    Files.write(adapter, new byte[] {1, 2, 3, 4});
+    Files.writeString(run.checkpoint(150).resolve("COMPLETE"), "150\n");
+    ObjectNode m = Jsonl.MAPPER.createObjectNode();
+    m.with("stages")
+        .putObject("train")
+        .put("status", "done")
+        .set("outputs", StageOutputs.record(run.root(), List.of(run.train())));
+    m.putObject("adapter").put("checkpoint", "step-150").put("sha256", CodeVersion.ofPath(adapter));
+    ObjectNode p = m.putObject("publish");
+    p.put("status", "published").put("commit_id", "c0ffee");
+    p.putArray("files")
+        .addObject()
+        .put("path", "adapter_model.safetensors")
+        .put("sha256", publishedSha == null ? CodeVersion.ofPath(adapter) : publishedSha);
+    return m;
+  }
+
+  @Test
+  void theAdapterOnDiskMustBeTheRecordedAndThePublishedOne() throws Exception {
+    ObjectNode m = manifest(null);
+    assertThat(RunVerification.check(run, m)).allMatch(RunVerification.Finding::ok).hasSize(3);
+
+    Files.write(adapter, new byte[] {9, 9, 9, 9});
+    List<RunVerification.Finding> after = RunVerification.check(run, m);
+    assertThat(after)
+        .filteredOn(f -> !f.ok())
+        .extracting(RunVerification.Finding::subject)
+        .containsExactly("train", "adapter", "publish");
+    assertThat(after.get(2).problems().get(0))
+        .startsWith("the adapter of commit c0ffee is sha256 ")
+        .contains("train/checkpoints/step-150/adapter_model.safetensors is sha256 ");
+  }
+
+  @Test
+  void aPublishOfAnotherAdapterAndAnUnfinishedStageAreDifferences() throws Exception {
+    ObjectNode m = manifest("ab".repeat(32));
+    m.with("stages").putObject("evaluate").put("status", "running");
+    List<RunVerification.Finding> found = RunVerification.check(run, m);
+    assertThat(found)
+        .filteredOn(f -> !f.ok())
+        .extracting(RunVerification.Finding::subject)
+        .containsExactly("evaluate", "publish");
+    assertThat(found.get(1).problems()).containsExactly("did not finish (status running)");
+  }
+}
