@@ -1,13 +1,9 @@
 package io.tunecard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tunecard.doctor.Doctor;
 import io.tunecard.doctor.HostReport;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +65,7 @@ final class DoctorCommand implements Callable<Integer> {
     Path runRoot = runDir != null ? runDir : Path.of("runs");
     if (workflow != null) {
       w = WorkflowLoader.load(workflow, overrides).workflow();
-      nf4Backend = setting(workflow, overrides, "model.nf4_backend");
+      nf4Backend = w.model().nf4Backend();
       runRoot = runDir != null ? runDir : Path.of("runs", w.name());
     } else if (!overrides.isEmpty()) {
       throw new picocli.CommandLine.ParameterException(
@@ -85,22 +81,4 @@ final class DoctorCommand implements Callable<Integer> {
    * A workflow key this build's schema may not know yet (another build may add it), read as text
    * from the file with the last {@code --set} of it winning; null when absent.
    */
-  static String setting(Path file, List<String> overrides, String dotted) {
-    String value = null;
-    try {
-      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-      for (String part : dotted.split("\\.")) {
-        node = node == null ? null : node.get(part);
-      }
-      value = node == null || node.isNull() ? null : node.asText();
-    } catch (IOException e) {
-      // The workflow loaded already, so the file is readable YAML; nothing to add here.
-    }
-    for (String o : overrides) {
-      if (o.startsWith(dotted + "=")) {
-        value = o.substring(dotted.length() + 1).strip();
-      }
-    }
-    return value;
-  }
 }

@@ -59,7 +59,7 @@ public final class Doctor {
    * @param file the workflow file (for the report's title), null with {@code w}
    * @param w the workflow, or null to check the host for the hf engine alone
    * @param runRoot where the run directory will be (its disk is checked)
-   * @param nf4Backend {@code model.nf4_backend} when the workflow sets one, else null
+   * @param nf4Backend {@code model.nf4_backend}; null: the workflow's (its default, builtin)
    */
   public HostReport examine(Path file, Workflow w, Path runRoot, String nf4Backend) {
     List<Finding> out = new ArrayList<>();
@@ -67,7 +67,9 @@ public final class Doctor {
     out.add(build());
     out.add(djl(w));
     boolean hf = w == null || w.train().engine().equals("hf") || w.eval().engine().equals("hf");
-    PythonChecks python = new PythonChecks(w, hf, nf4Backend);
+    PythonChecks python =
+        new PythonChecks(
+            w, hf, nf4Backend != null || w == null ? nf4Backend : w.model().nf4Backend());
     out.addAll(python.check(hf ? probe.apply(python(w)) : null));
     if (w == null) {
       out.add(token(null));

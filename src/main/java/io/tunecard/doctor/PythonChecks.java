@@ -24,8 +24,8 @@ final class PythonChecks {
 
   /**
    * @param needed whether the workflow runs the hf engine (always without a workflow)
-   * @param nf4Backend {@code model.nf4_backend} if set; bitsandbytes is required for NF4 unless it
-   *     names another backend
+   * @param nf4Backend {@code model.nf4_backend}; bitsandbytes is required for NF4 only with the
+   *     {@code bitsandbytes} backend (null: as the workflow's default, builtin)
    */
   PythonChecks(Workflow w, boolean needed, String nf4Backend) {
     this.w = w;
@@ -109,7 +109,10 @@ final class PythonChecks {
     if (w == null) {
       return "auto";
     }
-    return "nf4".equals(w.model().quantization()) ? "gpu" : w.train().device();
+    // bitsandbytes' NF4 needs CUDA; tunecard's builtin NF4 runs on any device
+    return "nf4".equals(w.model().quantization()) && "bitsandbytes".equals(nf4Backend)
+        ? "gpu"
+        : w.train().device();
   }
 
   private Finding gpu() {
@@ -149,7 +152,7 @@ final class PythonChecks {
               "gpu",
               none
                   + "; train.device is gpu"
-                  + (device().equals(w.train().device()) ? "" : " (nf4)"),
+                  + (device().equals(w.train().device()) ? "" : " (nf4_backend: bitsandbytes)"),
               "run on a host with an NVIDIA GPU and a CUDA build of torch (check nvidia-smi and"
                   + " CUDA_VISIBLE_DEVICES), or set train.device: cpu and model.quantization: none"
                   + " (slow)");
@@ -163,7 +166,7 @@ final class PythonChecks {
     List<PythonReport.Requirement> extra =
         report.packages().stream().filter(p -> NF4_EXTRA.equals(p.extra())).toList();
     boolean quantized = w != null && "nf4".equals(w.model().quantization());
-    boolean needs = quantized && (nf4Backend == null || nf4Backend.equals("bitsandbytes"));
+    boolean needs = quantized && "bitsandbytes".equals(nf4Backend);
     List<Finding> out = new ArrayList<>();
     for (PythonReport.Requirement r : extra) {
       if (needs) {
@@ -176,7 +179,9 @@ final class PythonChecks {
                 r.name(),
                 "not installed; "
                     + (quantized
-                        ? "not needed (model.nf4_backend: " + nf4Backend + ")"
+                        ? "not needed (model.nf4_backend: "
+                            + (nf4Backend == null ? "builtin" : nf4Backend)
+                            + ")"
                         : "only model.quantization: nf4 needs it")));
       }
     }

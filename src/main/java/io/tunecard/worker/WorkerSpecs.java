@@ -209,7 +209,7 @@ public final class WorkerSpecs {
     ObjectNode gen = spec.putObject("generate");
     gen.putNull("adapter");
     gen.put("max_new_tokens", e.maxNewTokens());
-    gen.put("batch", e.batch());
+    gen.put("batch", e.generationBatch());
     ArrayNode strategies = gen.putArray("strategies");
     for (StrategySpec s : e.strategies()) {
       ObjectNode o = strategies.addObject();

@@ -10,6 +10,9 @@ import java.util.List;
  * @param limit score only the first N questions of the split (null: all of them)
  * @param compareBase also generate with the base model, for a base-vs-fine-tune comparison
  * @param bootstrapResamples resamples of each 95 % bootstrap confidence interval
+ * @param generateBatch questions the hf engine's decoding loop keeps in flight (divided by a beam
+ *     strategy's beams); null: {@code batch}. The eval loss always batches by {@code batch}, the
+ *     batch size its Trainer-compatible mean depends on
  */
 public record EvalSpec(
     String engine,
@@ -22,7 +25,8 @@ public record EvalSpec(
     boolean compareBase,
     int bootstrapResamples,
     long seed,
-    boolean rougeStemming) {
+    boolean rougeStemming,
+    Integer generateBatch) {
 
   public static final List<String> SPLITS = List.of("test", "validation");
 
@@ -62,6 +66,9 @@ public record EvalSpec(
                 RESAMPLES_WHY);
     if (limit != null) {
       c.atLeast("limit", limit, 1);
+    }
+    if (generateBatch != null) {
+      c.between("generate_batch", generateBatch, 1, MAX_BATCH, BATCH_WHY);
     }
     if (strategies.isEmpty()) {
       c.fail("strategies", "expected at least one strategy");
@@ -113,6 +120,14 @@ public record EvalSpec(
         s.bool("compare_base", true),
         s.integer("bootstrap_resamples", MIN_RESAMPLES),
         s.longValue("seed", 42L),
-        s.bool("rouge_stemming", false));
+        s.bool("rouge_stemming", false),
+        s.integer("generate_batch", null));
+  }
+
+  /**
+   * Questions the hf engine's decoding loop keeps in flight: {@code generate_batch}, else batch.
+   */
+  public int generationBatch() {
+    return generateBatch != null ? generateBatch : batch;
   }
 }

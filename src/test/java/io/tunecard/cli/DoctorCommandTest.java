@@ -56,7 +56,8 @@ class DoctorCommandTest {
         .contains("not ready: ")
         .containsPattern("  torch: \\S*python\\S* -m pip install 'torch>=2\\.6'")
         .contains("  transformers: ")
-        .contains("  base model: put mistralai/Mistral-7B-Instruct-v0.3's weights");
+        .contains("  base model: `./tunecard pull mistralai/Mistral-7B-Instruct-v0.3`")
+        .doesNotContain("  bitsandbytes: ");
   }
 
   @Test
