@@ -4,6 +4,9 @@
         [--chat-template FILE]
     python3 scripts/gpu-host/random_base.py roberta-large OUT_DIR --corpus TRAIN.jsonl
 
+--tokenizer-only writes the tokenizer alone (it needs no GPU: make it on a small machine and carry
+it); --tokenizer DIR takes such a tokenizer instead of training one.
+
 The model has the named model's exact config (architecture and every size) and random weights
 (transformers' own initialisation, seeded), saved as safetensors (bf16 for Mistral, fp32 for
 RoBERTa). The tokenizer is a byte-level BPE of the same vocabulary size trained on the corpus's
@@ -14,6 +17,7 @@ stage for real and to measure time and memory at the real model's size.
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -53,9 +57,8 @@ def bpe(corpus: Path, vocab_size: int, specials: list):
     return tok
 
 
-def mistral(out: Path, corpus: Path, chat_template: str | None, seed: int) -> None:
-    import torch
-    from transformers import MistralConfig, MistralForCausalLM, PreTrainedTokenizerFast
+def mistral_tokenizer(out: Path, corpus: Path, chat_template: str | None) -> None:
+    from transformers import PreTrainedTokenizerFast
 
     tok = bpe(corpus, MISTRAL_7B_V03["vocab_size"], ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"])
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
@@ -63,6 +66,13 @@ def mistral(out: Path, corpus: Path, chat_template: str | None, seed: int) -> No
     if chat_template:
         fast.chat_template = chat_template
     fast.save_pretrained(out)
+    print(f"mistral: tokenizer {tok.get_vocab_size()} tokens", file=sys.stderr)
+
+
+def mistral(out: Path, seed: int) -> None:
+    import torch
+    from transformers import MistralConfig, MistralForCausalLM
+
     torch.manual_seed(seed)
     config = MistralConfig(**MISTRAL_7B_V03)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -70,14 +80,13 @@ def mistral(out: Path, corpus: Path, chat_template: str | None, seed: int) -> No
         model = MistralForCausalLM(config).to(torch.bfloat16)
     model.generation_config.bos_token_id, model.generation_config.eos_token_id = 1, 2
     model.save_pretrained(out, max_shard_size="5GB")
-    print(f"mistral: {sum(p.numel() for p in model.parameters()) / 1e9:.3f} B parameters, "
-          f"tokenizer {tok.get_vocab_size()} tokens", file=sys.stderr)
+    print(f"mistral: {sum(p.numel() for p in model.parameters()) / 1e9:.3f} B parameters",
+          file=sys.stderr)
 
 
-def roberta(out: Path, corpus: Path, seed: int) -> None:
-    import torch
+def roberta_tokenizer(out: Path, corpus: Path) -> None:
     from tokenizers import processors
-    from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
+    from transformers import RobertaTokenizerFast
 
     tok = bpe(corpus, ROBERTA_LARGE["vocab_size"] - 1, ["<s>", "<pad>", "</s>", "<unk>"])
     tok.add_special_tokens(["<mask>"])
@@ -85,31 +94,47 @@ def roberta(out: Path, corpus: Path, seed: int) -> None:
     RobertaTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", sep_token="</s>",
                          cls_token="<s>", unk_token="<unk>", pad_token="<pad>",
                          mask_token="<mask>").save_pretrained(out)
+    print(f"roberta: tokenizer {tok.get_vocab_size()} tokens", file=sys.stderr)
+
+
+def roberta(out: Path, seed: int) -> None:
+    import torch
+    from transformers import RobertaConfig, RobertaModel
+
     torch.manual_seed(seed)
     model = RobertaModel(RobertaConfig(**ROBERTA_LARGE), add_pooling_layer=False)
     model.save_pretrained(out)
-    print(f"roberta: {sum(p.numel() for p in model.parameters()) / 1e6:.1f} M parameters, "
-          f"tokenizer {tok.get_vocab_size()} tokens", file=sys.stderr)
+    print(f"roberta: {sum(p.numel() for p in model.parameters()) / 1e6:.1f} M parameters",
+          file=sys.stderr)
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model", choices=["mistral-7b-instruct-v0.3", "roberta-large"])
     p.add_argument("out", type=Path)
-    p.add_argument("--corpus", type=Path, required=True, help="a dataset split (JSON lines)")
+    p.add_argument("--corpus", type=Path, help="a dataset split (JSON lines) to train the tokenizer")
+    p.add_argument("--tokenizer", type=Path, help="a tokenizer --tokenizer-only wrote, reused")
+    p.add_argument("--tokenizer-only", action="store_true", help="write the tokenizer alone")
     p.add_argument("--chat-template", type=Path, help="a Jinja chat template file (Mistral)")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
+    if (a.corpus is None) == (a.tokenizer is None):
+        p.error("give --corpus (train a tokenizer) or --tokenizer (reuse one), not both")
     if a.out.exists() and any(a.out.iterdir()):
         print(f"random_base: {a.out} is not empty", file=sys.stderr)
         return 2
     a.out.mkdir(parents=True, exist_ok=True)
     start = time.time()
-    if a.model == "roberta-large":
-        roberta(a.out, a.corpus, a.seed)
+    if a.tokenizer:
+        for f in a.tokenizer.iterdir():
+            shutil.copy2(f, a.out / f.name)
+    elif a.model == "roberta-large":
+        roberta_tokenizer(a.out, a.corpus)
     else:
         template = a.chat_template.read_text(encoding="utf-8") if a.chat_template else None
-        mistral(a.out, a.corpus, template, a.seed)
+        mistral_tokenizer(a.out, a.corpus, template)
+    if not a.tokenizer_only:
+        (roberta if a.model == "roberta-large" else mistral)(a.out, a.seed)
     print(f"random_base: {a.model} in {a.out} ({time.time() - start:.1f} s)", file=sys.stderr)
     return 0
 
