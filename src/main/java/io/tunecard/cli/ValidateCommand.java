@@ -45,7 +45,7 @@ final class ValidateCommand implements Callable<Integer> {
       return Main.OK;
     }
     if (!fileOnly) {
-      List<String> problems = Preflight.problems(w, true);
+      List<String> problems = Preflight.problems(w, true, true);
       if (!problems.isEmpty()) {
         throw new WorkflowException(options.workflow.toString(), problems);
       }

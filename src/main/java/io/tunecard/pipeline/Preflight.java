@@ -28,12 +28,16 @@ public final class Preflight {
    * Every problem, each naming its key; empty when the workflow can run here.
    *
    * @param publishes whether the run would publish (a run stopped early with --until does not)
+   * @param models whether a stage that reads the base model or runs the worker would run (one
+   *     stopped after ingest needs neither)
    */
-  public static List<String> problems(Workflow w, boolean publishes) {
+  public static List<String> problems(Workflow w, boolean publishes, boolean models) {
     List<String> problems = new ArrayList<>();
     dataset(w, problems);
-    base(w, problems);
-    python(w, problems);
+    if (models) {
+      base(w, problems);
+      python(w, problems);
+    }
     if (publishes && w.publish().enabled() && w.repoId() == null) {
       problems.add(
           "publish.enabled: true, but neither publish.repo_id nor card.repo_id names a"
@@ -43,8 +47,8 @@ public final class Preflight {
   }
 
   /** As {@link #problems}, throwing them all as one bad input. */
-  public static void check(Workflow w, boolean publishes) {
-    List<String> problems = problems(w, publishes);
+  public static void check(Workflow w, boolean publishes, boolean models) {
+    List<String> problems = problems(w, publishes, models);
     if (!problems.isEmpty()) {
       throw new BadInputException(
           problems.size()

@@ -93,7 +93,8 @@ public final class RunWorkflow {
       }
       stages = stages.subList(0, stages.indexOf(options.until()) + 1);
     }
-    Preflight.check(w, stages.contains(Stage.PUBLISH));
+    Preflight.check(
+        w, stages.contains(Stage.PUBLISH), stages.stream().anyMatch(s -> s != Stage.INGEST));
     StagePlan plan =
         StagePlan.plan(
             w, stages, manifest, options.forced(), new Inputs(w, run, reports), options.verify());

@@ -21,7 +21,7 @@ class PreflightTest {
   @Test
   void theQuickstartCanRunHere() {
     Workflow w = WorkflowLoader.load(Path.of("workflows/quickstart.yaml"), List.of()).workflow();
-    assertThat(Preflight.problems(w, true)).isEmpty();
+    assertThat(Preflight.problems(w, true, true)).isEmpty();
   }
 
   @Test
@@ -43,7 +43,7 @@ class PreflightTest {
                 + "train: {engine: hf, python: /nowhere/python3}\n"
                 + "eval: {max_new_tokens: 200}\n"
                 + "publish: {enabled: true}\n");
-    List<String> problems = Preflight.problems(w, true);
+    List<String> problems = Preflight.problems(w, true, true);
     assertThat(problems)
         .anySatisfy(p -> assertThat(p).startsWith("dataset.path: ").contains("does not exist"))
         .anySatisfy(
@@ -53,6 +53,10 @@ class PreflightTest {
         .anySatisfy(p -> assertThat(p).startsWith("eval.max_new_tokens: expected at most 127"))
         .anySatisfy(p -> assertThat(p).startsWith("train.python: '/nowhere/python3' is not"))
         .anySatisfy(p -> assertThat(p).startsWith("publish.enabled: true, but neither"));
-    assertThat(Preflight.problems(w, false)).noneMatch(p -> p.startsWith("publish."));
+    assertThat(Preflight.problems(w, false, true)).noneMatch(p -> p.startsWith("publish."));
+    // a run stopped after ingest reads neither the base nor the worker's interpreter
+    assertThat(Preflight.problems(w, false, false))
+        .singleElement()
+        .satisfies(p -> assertThat(p).startsWith("dataset.path: "));
   }
 }
