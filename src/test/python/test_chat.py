@@ -61,10 +61,14 @@ def test_a_base_without_a_template_gets_the_bundled_one(tmp_path):
     assert t.prompts([c["question"] for c in cases]) == [c["prompt_ids"] for c in cases]
 
 
-def test_the_bundled_template_is_the_jvms_copy():
-    java = REPO / "src" / "main" / "resources" / "io" / "tunecard" / "tokenize" / "chat-templates"
+def test_the_bundled_template_has_one_copy_which_the_jvm_build_packs():
     python = REPO / "src" / "main" / "python" / "tunecard_worker" / "chat_templates"
-    assert (python / "mistral-inst.jinja").read_bytes() == (java / "mistral-inst.jinja").read_bytes()
+    assert (python / "mistral-inst.jinja").is_file()
+    copies = [p for p in (REPO / "src").rglob("mistral-inst.jinja") if p.parent != python]
+    assert copies == []
+    pom = (REPO / "pom.xml").read_text(encoding="utf-8")
+    assert "<directory>src/main/python/tunecard_worker/chat_templates</directory>" in pom
+    assert "<targetPath>io/tunecard/tokenize/chat-templates</targetPath>" in pom
 
 
 def test_raise_exception_is_bad_input():
