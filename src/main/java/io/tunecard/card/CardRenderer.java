@@ -106,6 +106,7 @@ public final class CardRenderer {
     if (codes.stream().distinct().count() != codes.size()) {
       throw new IllegalArgumentException("languages: duplicate entries in " + codes);
     }
+    Charts.requireFonts();
     Map<Locale, Messages> bundles = new LinkedHashMap<>();
     for (Locale l : languages) {
       bundles.put(Locale.forLanguageTag(l.getLanguage()), templates.messages(l));

@@ -16,6 +16,7 @@ import java.text.DecimalFormatSymbols;
 import java.text.NumberFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -46,7 +47,7 @@ import org.jfree.svg.ViewBox;
  * (inline in the HTML). In SVG every data point is a group {@code <g class="pt" data-series=…
  * data-step=… data-value=…>} so that a reader (or a test) can find each logged step.
  */
-final class Charts {
+public final class Charts {
   static final Color TRAIN = new Color(0x1f, 0x6f, 0xb4);
   static final Color VALIDATION = new Color(0xd9, 0x5f, 0x02);
   static final Color BAR = new Color(0x3b, 0x7d, 0xa8);
@@ -174,6 +175,49 @@ final class Charts {
       m.put(keyValues[i], keyValues[i + 1]);
     }
     return m;
+  }
+
+  /** What makes a host able to draw the charts' text, for the error and for {@code doctor}. */
+  public static final String FONT_FIX =
+      "install the host's font support (Debian/Ubuntu: apt-get install fontconfig"
+          + " fonts-dejavu-core libfreetype6 libharfbuzz0b), or run tunecard from a bundle"
+          + " (scripts/dist/make-bundle), which carries its own";
+
+  /**
+   * Why this Java cannot draw text (every chart has titles and axis labels), or empty when it can:
+   * the JDK's font support links to the host's freetype and harfbuzz and finds fonts through
+   * fontconfig, which a bare GPU host often lacks.
+   */
+  public static Optional<String> fontProblem() {
+    try {
+      BufferedImage image = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+      Graphics2D g = image.createGraphics();
+      try {
+        g.getFontMetrics(LABEL).stringWidth("tunecard");
+      } finally {
+        g.dispose();
+      }
+      return Optional.empty();
+    } catch (LinkageError | InternalError | RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return Optional.of(
+          "this Java cannot load fonts ("
+              + (root.getMessage() == null ? root.getClass().getName() : root.getMessage())
+              + ")");
+    }
+  }
+
+  /** Fails with what is missing and how to fix it, before any chart is drawn. */
+  static void requireFonts() {
+    fontProblem()
+        .ifPresent(
+            why -> {
+              throw new IllegalStateException(
+                  "the card's charts cannot be drawn: " + why + "; " + FONT_FIX);
+            });
   }
 
   static byte[] png(JFreeChart chart, int width, int height) {

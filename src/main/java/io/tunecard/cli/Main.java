@@ -84,6 +84,24 @@ public final class Main {
     return r.hasMatchedOption(option) || r.subcommands().stream().anyMatch(s -> matched(s, option));
   }
 
+  /**
+   * Whether {@code t} only carries {@code next}: the runners' wrappers (Beam's, Flink's, "Pipeline
+   * execution failed"), futures and reflection, and exceptions that add no message of their own.
+   */
+  private static boolean wrapper(Throwable t, Throwable next) {
+    String name = t.getClass().getName();
+    String message = t.getMessage();
+    return name.startsWith("org.apache.beam")
+        || name.startsWith("org.apache.flink")
+        || t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.lang.reflect.InvocationTargetException
+        || t instanceof RuntimeException
+            && (message == null
+                || message.equals(next.toString())
+                || message.equals("Pipeline execution failed"));
+  }
+
   static int report(Throwable ex, PrintWriter err, boolean verbose) {
     Throwable cause = ex;
     while (cause.getCause() != null
@@ -94,10 +112,7 @@ public final class Main {
         cause = next;
         break;
       }
-      if (cause.getClass().getName().startsWith("org.apache.beam")
-          || cause instanceof java.util.concurrent.ExecutionException
-          || cause instanceof java.lang.reflect.InvocationTargetException
-          || cause instanceof RuntimeException && cause.getMessage() == null) {
+      if (wrapper(cause, next)) {
         cause = next;
       } else {
         break;

@@ -1,5 +1,6 @@
 package io.tunecard.doctor;
 
+import io.tunecard.card.Charts;
 import io.tunecard.files.BadInputException;
 import io.tunecard.hub.HubAccess;
 import io.tunecard.model.MistralConfig;
@@ -66,6 +67,7 @@ public final class Doctor {
     out.add(java());
     out.add(build());
     out.add(djl(w));
+    out.add(fonts());
     boolean hf = w == null || w.train().engine().equals("hf") || w.eval().engine().equals("hf");
     PythonChecks python =
         new PythonChecks(
@@ -158,7 +160,7 @@ public final class Doctor {
       if (w.eval().engine().equals("djl")) {
         uses.add("eval.engine djl");
       }
-      if (w.eval().bertscore() != null) {
+      if (w.eval().engine().equals("djl") && w.eval().bertscore() != null) {
         uses.add("BERTScore");
       }
     }
@@ -168,8 +170,9 @@ public final class Doctor {
     } catch (RuntimeException | LinkageError e) {
       String why = "DJL's PyTorch engine does not load: " + e.getMessage();
       String fix =
-          "DJL extracts libtorch from the pytorch-native-cpu jar into ~/.djl.ai on first use: check"
-              + " that folder is writable, or set DJL_CACHE_DIR";
+          "DJL takes libtorch from the pytorch-native-cpu jar (a bundle made with --slim has none:"
+              + " make one without it) and extracts it into ~/.djl.ai on first use: check that"
+              + " folder is writable, or set DJL_CACHE_DIR";
       return uses.isEmpty()
           ? Finding.warn("djl engine", why + " (this workflow does not use it)", fix)
           : Finding.missing("djl engine", why + "; needed by " + String.join(", ", uses), fix);
@@ -177,6 +180,19 @@ public final class Doctor {
     return Finding.ok(
         "djl engine",
         "PyTorch " + version + (uses.isEmpty() ? "" : " (for " + String.join(", ", uses) + ")"));
+  }
+
+  private Finding fonts() {
+    String config = env.get("FONTCONFIG_FILE");
+    return Charts.fontProblem()
+        .map(
+            why -> Finding.missing("fonts", why + "; needed by the card's charts", Charts.FONT_FIX))
+        .orElseGet(
+            () ->
+                Finding.ok(
+                    "fonts",
+                    "Java draws the card's charts"
+                        + (config == null ? "" : " (fonts from " + config + ")")));
   }
 
   private static Finding dataset(Workflow w) {

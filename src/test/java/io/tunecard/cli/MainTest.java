@@ -55,4 +55,19 @@ class MainTest {
     assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(r.err()).contains("nope.yaml").contains("file not found");
   }
+
+  @Test
+  void aStageFailureInsideTheRunnerIsReportedByItsOwnMessage() {
+    Exception failed =
+        new RuntimeException(
+            "Pipeline execution failed",
+            new java.util.concurrent.ExecutionException(
+                new IllegalStateException("the card's charts cannot be drawn: no fonts")));
+    StringWriter err = new StringWriter();
+    int code = Main.report(failed, new PrintWriter(err, true), false);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString())
+        .startsWith("error: the card's charts cannot be drawn: no fonts")
+        .doesNotContain("Pipeline execution failed");
+  }
 }

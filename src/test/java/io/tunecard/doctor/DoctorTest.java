@@ -226,6 +226,36 @@ class DoctorTest {
   }
 
   @Test
+  void theHfEnginesScoreBertScoreInTheWorkerSoAMissingDjlIsAWarning() {
+    PythonReport gpu = report(List.of(), torch(139 * GIB));
+    Function<String, PythonProbe.Outcome> probe = python -> new PythonProbe.Outcome(gpu, null);
+    Doctor d =
+        new Doctor(
+            Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()),
+            tmp,
+            probe,
+            () -> {
+              throw new IllegalStateException("Failed to save pytorch index file");
+            });
+    HostReport hf = examine(d, reference(), null);
+    assertThat(status(hf, "djl engine")).as(hf.table()).isEqualTo(Finding.Status.WARN);
+    assertThat(hf.table()).contains("this workflow does not use it").contains("--slim");
+    HostReport djl = examine(d, reference("eval.engine=djl"), null);
+    assertThat(status(djl, "djl engine")).isEqualTo(Finding.Status.MISSING);
+    assertThat(djl.table()).contains("needed by eval.engine djl, BERTScore");
+  }
+
+  @Test
+  void theCardsChartsNeedAJavaThatDrawsText() {
+    HostReport r =
+        examine(doctor(report(List.of(), torch(139 * GIB)), Map.of()), reference(), null);
+    // this build host has its fonts; a bare one gets MISSING with the fix
+    // (scripts/dist/make-bundle)
+    assertThat(status(r, "fonts")).as(r.table()).isEqualTo(Finding.Status.OK);
+    assertThat(io.tunecard.card.Charts.fontProblem()).isEmpty();
+  }
+
+  @Test
   void anInterpreterThatDoesNotRunIsOneMissingLine() {
     Function<String, PythonProbe.Outcome> probe =
         python -> new PythonProbe.Outcome(null, "cannot run /no/python: error=2, No such file");
