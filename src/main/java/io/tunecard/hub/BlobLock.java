@@ -1,6 +1,7 @@
 package io.tunecard.hub;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ final class BlobLock implements AutoCloseable {
       FileLock lock = channel.tryLock();
       if (lock == null) {
         notes.accept("  " + what + ": another process is downloading it (" + key + "); waiting");
-        lock = channel.lock();
+        lock = waitFor(channel, key);
       }
       return new BlobLock(threads, channel, lock);
     } catch (IOException | RuntimeException e) {
@@ -60,6 +61,30 @@ final class BlobLock implements AutoCloseable {
       }
       threads.unlock();
       throw e;
+    }
+  }
+
+  /**
+   * Polls instead of blocking: Java's file locks belong to the process, not the thread, so when two
+   * pulls each hold one blob's lock while another of their threads waits for the other's, the
+   * kernel sees a cycle in a blocking wait and refuses it with EDEADLK ("Resource deadlock
+   * avoided"), although each holder is downloading and will let go. A non-blocking try is never
+   * refused that way.
+   */
+  private static FileLock waitFor(FileChannel channel, Path key) throws IOException {
+    long pauseMillis = 5;
+    while (true) {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        return lock;
+      }
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for " + key);
+      }
+      pauseMillis = Math.min(pauseMillis * 2, 200);
     }
   }
 
