@@ -44,7 +44,6 @@ purpose: it is one script that travels alone to the GPU machine. Results: docs/b
 """
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -69,6 +68,7 @@ from tunecard_worker.train import TRAIN_ATTENTION, StepRunner  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_phases  # noqa: E402
+from devices import free, peak_gb, sync  # noqa: E402,F401  (eval_phases and grad_phase use them)
 import grad_phase  # noqa: E402
 
 MISTRAL_7B_V03 = dict(
@@ -107,20 +107,6 @@ class Results:
         os.replace(tmp, self.path)
 
 
-def sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def free(device):
-    gc.collect()
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-
-
-def peak_gb(device):
-    return torch.cuda.max_memory_allocated() / 1e9 if device.type == "cuda" else None
 
 
 def question_len(rng):

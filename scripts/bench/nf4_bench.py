@@ -24,7 +24,6 @@ hf_engine_bench.py runs it as its last phase (--phases ...,nf4); importable: run
 """
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -46,6 +45,9 @@ from tunecard_worker import (attention, batching, modeling, nf4, nf4_base, optim
 from tunecard_worker.chat import Example  # noqa: E402
 from tunecard_worker.train import TRAIN_ATTENTION, StepRunner  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devices import free as _free, peak_gb as _peak_gb, sync as _sync  # noqa: E402
+
 MISTRAL_7B_V03 = dict(
     vocab_size=32768, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
     num_attention_heads=32, num_key_value_heads=8, head_dim=128, rope_theta=1e6,
@@ -64,20 +66,6 @@ def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] nf4: {msg}", flush=True)
 
 
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def _free(device):
-    gc.collect()
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-
-
-def _peak_gb(device):
-    return torch.cuda.max_memory_allocated() / 1e9 if device.type == "cuda" else None
 
 
 def examples(n, vocab, seed=1):
