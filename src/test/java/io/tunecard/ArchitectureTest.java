@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package arrows of STYLE.md rule 13: pipeline → {ingest, train, evaluate, card, publish};
+ * The package arrows of docs/architecture.md: pipeline → {ingest, train, evaluate, card, publish};
  * train, evaluate → model; card and metrics depend on neither Beam nor DJL.
  */
 class ArchitectureTest {

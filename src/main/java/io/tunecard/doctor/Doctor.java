@@ -77,8 +77,8 @@ public final class Doctor {
       out.add(token(null));
       return new HostReport(null, null, out);
     }
-    out.add(dataset(w));
     ModelLocator locator = new ModelLocator(env, home);
+    out.add(dataset(w, locator));
     Footprint size = null;
     if (w.model().isScratch()) {
       out.add(Finding.ok("base model", "made by the base stage (model.base: scratch)"));
@@ -195,7 +195,21 @@ public final class Doctor {
                         + (config == null ? "" : " (fonts from " + config + ")")));
   }
 
-  private static Finding dataset(Workflow w) {
+  private static Finding dataset(Workflow w, ModelLocator locator) {
+    if (w.dataset().isHub()) {
+      String repo = w.dataset().repo();
+      String name = repo.contains("@") ? repo.substring(0, repo.indexOf('@')) : repo;
+      Path snapshots =
+          locator.hubCache().resolve("datasets--" + name.replace("/", "--")).resolve("snapshots");
+      return Files.isDirectory(snapshots)
+          ? Finding.ok("dataset", "Hub dataset " + repo + " in " + snapshots.getParent())
+          : Finding.warn(
+              "dataset",
+              "Hub dataset " + repo + " is not in " + locator.hubCache(),
+              "`tunecard run` pulls it (not with --offline), or `./tunecard pull "
+                  + repo
+                  + " --repo-type dataset`");
+    }
     Path p = Path.of(w.dataset().path());
     return Files.exists(p)
         ? Finding.ok("dataset", p.toAbsolutePath().normalize() + " (" + w.dataset().source() + ")")

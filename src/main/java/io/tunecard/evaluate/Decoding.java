@@ -82,18 +82,4 @@ public record Decoding(
   public boolean isBeamSearch() {
     return numBeams > 1;
   }
-
-  public Decoding withMaxNewTokens(int n) {
-    return new Decoding(
-        numBeams,
-        lengthPenalty,
-        earlyStopping,
-        doSample,
-        temperature,
-        topK,
-        topP,
-        minNewTokens,
-        n,
-        seed);
-  }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The layout of {@code runs/<workflow-name>/<run-id>/}, the contract between stages (see
- * ARCHITECTURE.md). Only paths live here; each stage owns what it writes.
+ * docs/run-directory.md). Only paths live here; each stage owns what it writes.
  */
 public record RunDirectory(Path root) {
 

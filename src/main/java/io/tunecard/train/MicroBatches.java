@@ -62,13 +62,4 @@ final class MicroBatches {
     }
     return n;
   }
-
-  /** Positions the micro-batch computes: rows × longest row. */
-  static long paddedTokens(List<Example> examples, int[] rows) {
-    int t = 0;
-    for (int i : rows) {
-      t = Math.max(t, examples.get(i).length());
-    }
-    return (long) t * rows.length;
-  }
 }

@@ -102,6 +102,11 @@ public final class JsonSchema {
       out.add(path + ": expected one of " + list(schema.get("enum")) + ", found " + render(value));
       return;
     }
+    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
+      // a literal too large for a double (5e1214) reads as Infinity: no bound can be checked
+      out.add(path + ": expected a finite number, found " + render(value));
+      return;
+    }
     if (value.isNumber() && !withinBounds(schema, value.decimalValue())) {
       out.add(path + ": expected " + describe(schema) + ", found " + render(value));
     }

@@ -26,10 +26,6 @@ public class WorkerException extends RuntimeException {
     return new WorkerException(ErrorKind.MISSING_DEPENDENCY, message);
   }
 
-  public static WorkerException outOfMemory(String message) {
-    return new WorkerException(ErrorKind.OUT_OF_MEMORY, message);
-  }
-
   public ErrorKind kind() {
     return kind;
   }

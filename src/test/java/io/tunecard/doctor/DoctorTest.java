@@ -246,6 +246,18 @@ class DoctorTest {
   }
 
   @Test
+  void aHubDatasetIsLookedForInTheHubCache() throws IOException {
+    Doctor d = doctor(report(List.of(), torch(139 * GIB)), Map.of());
+    Workflow hub =
+        reference("dataset.source=hub", "dataset.path=null", "dataset.repo=lavita/MedQuAD");
+    HostReport missing = examine(d, hub, null);
+    assertThat(status(missing, "dataset")).as(missing.table()).isEqualTo(Finding.Status.WARN);
+    assertThat(missing.table()).contains("tunecard pull lavita/MedQuAD --repo-type dataset");
+    Files.createDirectories(tmp.resolve("hub/datasets--lavita--MedQuAD/snapshots/abc"));
+    assertThat(status(examine(d, hub, null), "dataset")).isEqualTo(Finding.Status.OK);
+  }
+
+  @Test
   void theCardsChartsNeedAJavaThatDrawsText() {
     HostReport r =
         examine(doctor(report(List.of(), torch(139 * GIB)), Map.of()), reference(), null);

@@ -82,6 +82,18 @@ class WorkerEventTest {
   }
 
   @Test
+  void aNumberTooLargeForADoubleIsAProtocolErrorNotACrash() {
+    // found by fuzzing: 5e1214 reads as Infinity, whose bounds check threw NumberFormatException
+    assertThatThrownBy(
+            () ->
+                WorkerEvent.parse(
+                    "{\"event\":\"eval_loss\",\"results\":[{\"checkpoint\":null,"
+                        + "\"loss\":5e1214,\"tokens\":10}]}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("expected a finite number");
+  }
+
+  @Test
   void unknownOrMalformedEventsAreRejectedNamingTheKey() {
     assertThatThrownBy(() -> WorkerEvent.parse("{\"event\":\"heartbeat\"}"))
         .isInstanceOf(ProtocolException.class)
