@@ -105,7 +105,7 @@ public final class CardView {
       return msg.get("data.source.figures", datasetId());
     }
     DatasetFacts d = card.dataset();
-    if ("hf-export".equals(d.source())) {
+    if ("hf-export".equals(d.source()) || "hub".equals(d.source())) {
       return msg.get("data.source.hub", datasetId());
     }
     return d.source() == null ? "" : msg.get("data.source.xml", MarkdownText.code(d.source()));

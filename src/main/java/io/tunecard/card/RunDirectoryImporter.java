@@ -49,7 +49,7 @@ final class RunDirectoryImporter {
             w.repoId(),
             w.card().license(),
             "en",
-            datasetId(source != null ? source : w.dataset().source()),
+            datasetId(source != null ? source : w.dataset().source(), w.dataset().repo()),
             "MedQuAD",
             List.of("lora", "peft", "medical", "medquad", "text-generation", "tunecard"),
             "text-generation");
@@ -72,11 +72,19 @@ final class RunDirectoryImporter {
 
   /**
    * The data set's Hub id for the source the run actually read: the Hub export ({@code hf-export})
-   * is {@value #MEDQUAD_HUB_ID}; MedQuAD's original XML ({@code medquad-xml}) is no Hub data set,
-   * so it has none (null).
+   * is {@value #MEDQUAD_HUB_ID}; a Hub data set ({@code hub}) is {@code dataset.repo} without its
+   * revision; MedQuAD's original XML ({@code medquad-xml}) is no Hub data set, so it has none
+   * (null).
    */
-  static String datasetId(String source) {
-    return "hf-export".equals(source) ? MEDQUAD_HUB_ID : null;
+  static String datasetId(String source, String repo) {
+    if ("hf-export".equals(source)) {
+      return MEDQUAD_HUB_ID;
+    }
+    if ("hub".equals(source) && repo != null) {
+      int at = repo.indexOf('@');
+      return at < 0 ? repo : repo.substring(0, at);
+    }
+    return null;
   }
 
   static String titleOf(Workflow w) {

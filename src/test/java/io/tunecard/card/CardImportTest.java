@@ -18,6 +18,15 @@ class CardImportTest {
   @TempDir Path tmp;
 
   @Test
+  void theDataSetIdIsTheOneTheRunRead() {
+    assertThat(RunDirectoryImporter.datasetId("medquad-xml", null)).isNull();
+    assertThat(RunDirectoryImporter.datasetId("hf-export", null))
+        .isEqualTo(RunDirectoryImporter.MEDQUAD_HUB_ID);
+    assertThat(RunDirectoryImporter.datasetId("hub", "org/qa@0123abc")).isEqualTo("org/qa");
+    assertThat(RunDirectoryImporter.datasetId("hub", "org/qa")).isEqualTo("org/qa");
+  }
+
+  @Test
   void runDirectoryIsReadWhole() {
     CardModel card = CardFixtures.runCard();
     assertThat(card.kind()).isEqualTo(CardModel.SourceKind.RUN_DIRECTORY);
