@@ -21,7 +21,7 @@ def snippet(card: Path) -> str:
 
 
 def test_the_quickstart_cards_snippet_loads_base_and_adapter_and_answers(tmp_path):
-    code = snippet(REPO / "reports" / "quickstart" / "README.md")
+    code = snippet(REPO / "docs" / "examples" / "quickstart" / "README.md")
     assert "apply_chat_template" in code and "PeftModel.from_pretrained" in code
     code, n = re.subn(r'(?m)^base_id = ".*"$', f'base_id = {str(FIXTURE / "base")!r}', code)
     assert n == 1
