@@ -83,6 +83,12 @@ public final class JsonSchema {
   }
 
   private void validate(JsonNode schema, JsonNode value, String path, List<String> out) {
+    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
+      // a literal too large for a double (5e1214) reads as Infinity: no type ("integer" asks
+      // whether it is whole) and no bound can be checked on it
+      out.add(path + ": expected a finite number, found " + render(value));
+      return;
+    }
     if (schema.has("oneOf")) {
       oneOf(schema.get("oneOf"), value, path, out);
       return;
@@ -100,11 +106,6 @@ public final class JsonSchema {
     }
     if (schema.has("enum") && !contains(schema.get("enum"), value)) {
       out.add(path + ": expected one of " + list(schema.get("enum")) + ", found " + render(value));
-      return;
-    }
-    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
-      // a literal too large for a double (5e1214) reads as Infinity: no bound can be checked
-      out.add(path + ": expected a finite number, found " + render(value));
       return;
     }
     if (value.isNumber() && !withinBounds(schema, value.decimalValue())) {

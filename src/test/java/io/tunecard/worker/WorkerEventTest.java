@@ -94,6 +94,22 @@ class WorkerEventTest {
   }
 
   @Test
+  void aNumberTooLargeForADoubleWhereAnIntegerIsExpectedIsAProtocolErrorNotACrash() {
+    // found by fuzzing: the "integer" type check asked whether Infinity is whole
+    for (String pid : new String[] {"5e1214", "-5e1214", "1.5e999"}) {
+      assertThatThrownBy(
+              () ->
+                  WorkerEvent.parse(
+                      "{\"event\":\"started\",\"engine\":\"hf\",\"device\":\"cpu\",\"pid\":"
+                          + pid
+                          + "}"))
+          .as(pid)
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("$.pid: expected a finite number");
+    }
+  }
+
+  @Test
   void unknownOrMalformedEventsAreRejectedNamingTheKey() {
     assertThatThrownBy(() -> WorkerEvent.parse("{\"event\":\"heartbeat\"}"))
         .isInstanceOf(ProtocolException.class)
