@@ -5,7 +5,7 @@ import pytest
 import torch
 from conftest import STRATEGIES, qa_rows, strategy
 
-from tunecard_worker import decode, generate
+from tunecard_worker import choosers, decode, generate
 from tunecard_worker.decode_step import unsupported
 
 CPU = torch.device("cpu")
@@ -103,7 +103,7 @@ def test_sampling_draws_from_the_distribution_generate_draws_from(lm, prompts, s
     eos = torch.tensor([lm.config.eos_token_id])
     seen = {}
 
-    class Replay(decode.Picks):
+    class Replay(choosers.Picks):
         def choose(self, scores, questions, n):
             for row, (q, k) in enumerate(zip(questions.tolist(), n.tolist())):
                 if q >= 0 and k < tokens.shape[1]:
@@ -146,7 +146,7 @@ def test_the_processors_equal_transformers_list_on_ties_and_padding(s):
     config = model._prepare_generation_config(GenerationConfig(**kw))[0]
     model._prepare_special_tokens(config, device=CPU)
     processors = model._get_logits_processor(config, input_ids_seq_length=4, device=CPU)
-    picks = decode.Picks(s, torch.tensor([2, 5]), 64, None)
+    picks = choosers.Picks(s, torch.tensor([2, 5]), 64, None)
     g = torch.Generator().manual_seed(0)
     for new in range(6):
         logits = torch.randint(-4, 4, (16, 64), generator=g).float() / 2  # many equal scores
