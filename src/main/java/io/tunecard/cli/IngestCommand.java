@@ -1,8 +1,8 @@
 package io.tunecard.cli;
 
 import io.tunecard.hub.HubInputs;
+import io.tunecard.ingest.IngestStage;
 import io.tunecard.ingest.IngestSummary;
-import io.tunecard.pipeline.IngestStage;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
@@ -44,7 +44,10 @@ final class IngestCommand implements Callable<Integer> {
               loaded.workflow(), Set.of(HubInputs.Need.DATASET), spec.commandLine().getErr()));
       summary =
           IngestStage.run(
-              loaded.workflow().dataset(), run, kind, runner.flinkMaster, runner.parallelism);
+              loaded.workflow().dataset(),
+              run,
+              Runners.beamOrLocal(kind, runner.flinkMaster, runner.parallelism),
+              Runners.workers(runner.parallelism));
     }
     print(
         spec.commandLine().getOut(),

@@ -1,12 +1,10 @@
 package io.tunecard.evaluate;
 
-import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Stagings;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.worker.Checkpoints;
 import io.tunecard.workflow.Workflow;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
@@ -40,14 +38,8 @@ public final class EvaluationStage {
   public static Path run(EvalSettings settings, PipelineOptions options) {
     RunDirectory run = settings.run();
     checkInputs(settings);
-    Path target = run.eval();
-    Path staging;
-    try {
-      staging = AtomicFiles.stagingDirectory(target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + target.getParent() + ": " + e, e);
-    }
-    try {
+    try (Stagings stagings = new Stagings()) {
+      Path staging = stagings.beside(run.eval());
       Pipeline pipeline = Pipeline.create(options);
       pipeline.apply("Start", Create.of("evaluate")).apply("Evaluate", new Step(settings, staging));
       PipelineResult.State state = pipeline.run().waitUntilFinish();
@@ -57,12 +49,6 @@ public final class EvaluationStage {
       return run.evalMetrics();
     } catch (RuntimeException e) {
       throw BadInputException.unwrap(e);
-    } finally {
-      try {
-        AtomicFiles.deleteTree(staging);
-      } catch (IOException e) {
-        // a hidden, uniquely named leftover does no harm to the run
-      }
     }
   }
 

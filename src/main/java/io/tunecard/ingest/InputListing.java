@@ -42,6 +42,18 @@ public final class InputListing {
   /** The files to parse, and the entries refused while listing them. */
   public record Listing(List<SourceFile> files, List<Rejection> refused) {}
 
+  /**
+   * Checks the input of {@code config} before any runner starts: the path exists, archives are
+   * sane, and an export's format is known. Bad input (missing path, zip bomb, unknown format) is a
+   * {@link io.tunecard.files.BadInputException} naming the path.
+   */
+  public static void check(IngestConfig config) {
+    Listing listing = list(config);
+    if (!config.isMedQuadXml()) {
+      HfExport.format(config.format(), listing.files().get(0).name());
+    }
+  }
+
   /** Lists the input of {@code config}; a missing or unusable input is bad input. */
   public static Listing list(IngestConfig config) {
     Path input = config.inputPath();

@@ -3,7 +3,6 @@ package io.tunecard.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
-import io.tunecard.ingest.HfExport;
 import io.tunecard.ingest.IngestConfig;
 import io.tunecard.ingest.InputListing;
 import io.tunecard.train.BaseFingerprint;
@@ -61,10 +60,7 @@ public final class Preflight {
     Path none = Path.of(".preflight");
     try {
       IngestConfig config = IngestConfig.of(w.dataset(), none, none);
-      InputListing.Listing listing = InputListing.list(config);
-      if (!config.isMedQuadXml()) {
-        HfExport.format(config.format(), listing.files().get(0).name());
-      }
+      InputListing.check(config);
     } catch (BadInputException e) {
       String m = e.getMessage();
       problems.add(m.startsWith("dataset.") ? m : "dataset.path: " + m);

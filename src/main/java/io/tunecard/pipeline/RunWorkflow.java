@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.card.CardRenderer;
 import io.tunecard.evaluate.EvalSettings;
 import io.tunecard.evaluate.EvaluationStage;
-import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Stagings;
 import io.tunecard.hub.Backoff;
 import io.tunecard.hub.HubAccess;
-import io.tunecard.ingest.HfExport;
 import io.tunecard.ingest.IngestConfig;
 import io.tunecard.ingest.IngestDataset;
 import io.tunecard.ingest.InputListing;
@@ -26,9 +25,7 @@ import io.tunecard.worker.WorkerCommand;
 import io.tunecard.worker.WorkerSources;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -208,17 +205,15 @@ public final class RunWorkflow {
     Pipeline pipeline =
         Pipeline.create(
             Runners.options(options.runner(), options.flinkMaster(), options.parallelism()));
-    List<Path> stagings = new ArrayList<>();
-    try {
+    try (Stagings stagings = new Stagings()) {
       PCollection<String> signal = null;
       for (Stage stage : stages) {
         String name = capitalized(stage.key());
         String key = plan.step(stage).key();
         if (stage == Stage.INGEST) {
-          Path staging = AtomicFiles.stagingDirectory(run.dataset());
-          stagings.add(staging);
-          IngestConfig config = IngestConfig.of(w.dataset(), staging, run.dataset());
-          precheck(config);
+          IngestConfig config =
+              IngestConfig.of(w.dataset(), stagings.beside(run.dataset()), run.dataset());
+          InputListing.check(config);
           // Ingest reads from the pipeline's beginning, so its start is recorded here.
           String now = java.time.Instant.now().toString();
           new Manifest(run)
@@ -259,8 +254,7 @@ public final class RunWorkflow {
                     .apply("Trained", Keys.create());
               }
               case EVALUATE -> {
-                Path staging = AtomicFiles.stagingDirectory(run.eval());
-                stagings.add(staging);
+                Path staging = stagings.beside(run.eval());
                 yield signal.apply(
                     "EvaluateAdapter",
                     new EvaluationStage.Step(EvalSettings.of(w, run).withTorchThreads(1), staging));
@@ -278,26 +272,8 @@ public final class RunWorkflow {
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the pipeline ended in state " + state);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
       throw BadInputException.unwrap(e);
-    } finally {
-      for (Path staging : stagings) {
-        try {
-          AtomicFiles.deleteTree(staging);
-        } catch (IOException e) {
-          // A hidden, uniquely named leftover does the run no harm.
-        }
-      }
-    }
-  }
-
-  /** Bad input (missing path, zip bomb, unknown format) fails before any runner starts. */
-  private static void precheck(IngestConfig config) throws IOException {
-    InputListing.Listing listing = InputListing.list(config);
-    if (!config.isMedQuadXml()) {
-      HfExport.format(config.format(), listing.files().get(0).name());
     }
   }
 

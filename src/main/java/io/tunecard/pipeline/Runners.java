@@ -45,6 +45,11 @@ public final class Runners {
   /** Flink's name for a cluster inside this JVM. */
   public static final String LOCAL = "[local]";
 
+  /** The Beam options for {@code kind}, or null for {@code local} (a stage's in-process path). */
+  public static PipelineOptions beamOrLocal(Kind kind, String flinkMaster, int parallelism) {
+    return kind == Kind.LOCAL ? null : options(kind, flinkMaster, parallelism);
+  }
+
   /**
    * Options for {@code kind}. {@code flinkMaster} is {@code [local]} or {@code host:port} (ignored
    * by the DirectRunner); {@code parallelism} below 1 means one worker per core.

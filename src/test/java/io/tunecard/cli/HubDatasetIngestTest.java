@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
 import io.tunecard.hub.FakeDownloadHub;
-import io.tunecard.pipeline.IngestStage;
+import io.tunecard.ingest.IngestStage;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.testing.ParquetExport;
@@ -97,7 +97,11 @@ class HubDatasetIngestTest {
             2L << 30,
             100_000,
             new SplitSpec(0.70, 0.15, 0.15, 42, "none"));
-    IngestStage.run(export, new RunDirectory(tmp.resolve("jsonl")), Runners.Kind.LOCAL, null, 1);
+    IngestStage.run(
+        export,
+        new RunDirectory(tmp.resolve("jsonl")),
+        Runners.beamOrLocal(Runners.Kind.LOCAL, null, 1),
+        Runners.workers(1));
     for (String split : List.of("train.jsonl", "validation.jsonl", "test.jsonl")) {
       assertThat(Files.readAllBytes(tmp.resolve("run/dataset").resolve(split)))
           .as(split)

@@ -1,10 +1,10 @@
-package io.tunecard.pipeline;
+package io.tunecard.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tunecard.files.BadInputException;
-import io.tunecard.ingest.IngestSummary;
+import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,10 +22,16 @@ class IngestOnFlinkTest {
     var spec = IngestStageTest.spec(IngestStageTest.FIXTURE, "medquad-xml", 1, "none");
     IngestSummary direct =
         IngestStage.run(
-            spec, new RunDirectory(tmp.resolve("direct")), Runners.Kind.DIRECT, null, 2);
+            spec,
+            new RunDirectory(tmp.resolve("direct")),
+            Runners.beamOrLocal(Runners.Kind.DIRECT, null, 2),
+            Runners.workers(2));
     IngestSummary flink =
         IngestStage.run(
-            spec, new RunDirectory(tmp.resolve("flink")), Runners.Kind.FLINK, Runners.LOCAL, 2);
+            spec,
+            new RunDirectory(tmp.resolve("flink")),
+            Runners.beamOrLocal(Runners.Kind.FLINK, Runners.LOCAL, 2),
+            Runners.workers(2));
     assertThat(flink).isEqualTo(direct);
     IngestStageTest.assertSameFiles(
         tmp.resolve("direct/dataset"), tmp.resolve("flink/dataset"), IngestStageTest.FILES);
@@ -37,7 +43,10 @@ class IngestOnFlinkTest {
     assertThatThrownBy(
             () ->
                 IngestStage.run(
-                    spec, new RunDirectory(tmp.resolve("run")), Runners.Kind.FLINK, null, 2))
+                    spec,
+                    new RunDirectory(tmp.resolve("run")),
+                    Runners.beamOrLocal(Runners.Kind.FLINK, null, 2),
+                    Runners.workers(2)))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("only 36 usable rows");
   }

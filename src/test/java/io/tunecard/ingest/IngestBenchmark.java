@@ -1,9 +1,8 @@
-package io.tunecard.pipeline;
+package io.tunecard.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunecard.ingest.IngestSummary;
-import io.tunecard.ingest.MedQuadXml;
+import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -74,13 +73,28 @@ class IngestBenchmark {
             new Contender("bare StAX scan, 1 thread", () -> bareScan(input)),
             new Contender(
                 "ingest, local, " + cores + " threads",
-                () -> IngestStage.run(workflow.dataset(), run, Runners.Kind.LOCAL, null, 0)),
+                () ->
+                    IngestStage.run(
+                        workflow.dataset(),
+                        run,
+                        Runners.beamOrLocal(Runners.Kind.LOCAL, null, 0),
+                        Runners.workers(0))),
             new Contender(
                 "ingest, local, 1 thread",
-                () -> IngestStage.run(workflow.dataset(), run, Runners.Kind.LOCAL, null, 1)),
+                () ->
+                    IngestStage.run(
+                        workflow.dataset(),
+                        run,
+                        Runners.beamOrLocal(Runners.Kind.LOCAL, null, 1),
+                        Runners.workers(1))),
             new Contender(
                 "ingest, Beam DirectRunner, " + cores + " workers",
-                () -> IngestStage.run(workflow.dataset(), run, Runners.Kind.DIRECT, null, 0)));
+                () ->
+                    IngestStage.run(
+                        workflow.dataset(),
+                        run,
+                        Runners.beamOrLocal(Runners.Kind.DIRECT, null, 0),
+                        Runners.workers(0))));
     for (int i = 0; i < warmup; i++) {
       for (Contender c : all) {
         c.run().call();

@@ -1,10 +1,10 @@
-package io.tunecard.pipeline;
+package io.tunecard.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tunecard.files.BadInputException;
-import io.tunecard.ingest.IngestSummary;
+import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.testing.ParquetExport;
 import io.tunecard.workflow.DatasetSpec;
@@ -42,7 +42,8 @@ class IngestStageTest {
   }
 
   IngestSummary ingest(DatasetSpec spec, String run, Runners.Kind kind) {
-    return IngestStage.run(spec, new RunDirectory(tmp.resolve(run)), kind, null, 2);
+    return IngestStage.run(
+        spec, new RunDirectory(tmp.resolve(run)), Runners.beamOrLocal(kind, null, 2), 2);
   }
 
   static void assertSameFiles(Path a, Path b, List<String> names) throws IOException {
