@@ -86,3 +86,15 @@ def test_the_parent_reads_one_json_document_from_stdout():
     assert proc.returncode == 0, proc.stderr
     r = json.loads(proc.stdout)
     assert r["worker"]["location"] == str(PACKAGE_ROOT / "tunecard_worker")
+
+
+def test_the_spec_validator_is_a_required_package_the_doctor_reports_missing(monkeypatch, capsys):
+    assert "jsonschema>=4.18,<5" in [r for r, extra in doctor.declared()["requirements"]
+                                     if extra is None]
+    installed = doctor._installed
+    monkeypatch.setattr(doctor, "_installed",
+                        lambda name: None if name == "jsonschema" else installed(name))
+    assert doctor.main(["--packages"]) == 2
+    out = capsys.readouterr().out
+    assert "jsonschema  MISSING   not installed (needs >=4.18,<5)" in out
+    assert "'jsonschema>=4.18,<5'" in out.splitlines()[-1]

@@ -1,5 +1,7 @@
 package io.tunecard.card;
 
+import io.tunecard.metrics.Metric;
+
 /**
  * The words every part of a card's view shares: numbers formatted for the card's language, labels
  * from its messages, and "not recorded" where a value is missing. {@link CardView} and the tables
@@ -51,7 +53,7 @@ public abstract class CardWords {
   }
 
   static int decimals(String metric) {
-    return metric.startsWith("tokens") ? 2 : 4;
+    return Metric.decimals(metric);
   }
 
   public String metricLabel(String metric) {

@@ -1,8 +1,10 @@
 package io.tunecard.card;
 
 import io.tunecard.card.CheckResult.Num;
+import io.tunecard.metrics.Metric;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The card's metric definitions and its consistency checks, as sentences in the card's language.
@@ -11,6 +13,16 @@ final class CheckTexts extends CardWords {
   CheckTexts(CardModel card, Messages msg) {
     super(card, msg);
   }
+
+  /** The metrics whose definitions {@link #definitions} writes with their own arguments. */
+  private static final Set<String> DEFINED_ABOVE =
+      Set.of(
+          Metric.TOKENS_LEN.key(),
+          Metric.DISTINCT_1.key(),
+          Metric.DISTINCT_2.key(),
+          Metric.REPETITION_R3.key(),
+          Metric.ROUGE_L.key(),
+          Metric.BERTSCORE_F1.key());
 
   /** The metric definitions, one Markdown item each. */
   public List<String> definitions() {
@@ -27,17 +39,17 @@ final class CheckTexts extends CardWords {
                   : integer(el.batchSize())));
     }
     List<String> metrics = card.evaluation().metricNames();
-    if (metrics.contains("tokens_len")) {
+    if (metrics.contains(Metric.TOKENS_LEN.key())) {
       out.add(msg.get("defs.tokens_len", cap()));
     }
-    if (metrics.contains("distinct_1") || metrics.contains("distinct_2")) {
+    if (metrics.contains(Metric.DISTINCT_1.key()) || metrics.contains(Metric.DISTINCT_2.key())) {
       out.add(msg.get("defs.distinct"));
     }
-    if (metrics.contains("repetition_r3")) {
+    if (metrics.contains(Metric.REPETITION_R3.key())) {
       out.add(msg.get("defs.repetition"));
     }
     EvalFacts.Definitions d = card.evaluation().definitions();
-    if (metrics.contains("rougeL")) {
+    if (metrics.contains(Metric.ROUGE_L.key())) {
       out.add(
           msg.get(
               "defs.rouge",
@@ -45,10 +57,12 @@ final class CheckTexts extends CardWords {
                   d != null && d.rougeStemming() ? "defs.rouge.stemmed" : "defs.rouge.unstemmed")));
     }
     if (fromFigures()) {
-      if (metrics.contains("bertscore_f1")) {
+      if (metrics.contains(Metric.BERTSCORE_F1.key())) {
         out.add(msg.get("defs.bertscore.figures"));
       }
-    } else if (metrics.contains("bertscore_f1") && d != null && d.bertscoreModel() != null) {
+    } else if (metrics.contains(Metric.BERTSCORE_F1.key())
+        && d != null
+        && d.bertscoreModel() != null) {
       out.add(
           msg.get(
               "defs.bertscore",
@@ -60,6 +74,12 @@ final class CheckTexts extends CardWords {
                       : "defs.bertscore.raw")));
     } else if (!fromFigures()) {
       out.add(msg.get("defs.bertscore.none"));
+    }
+    // Any other metric of the run whose definition the messages hold (defs.<name>, no arguments).
+    for (String m : metrics) {
+      if (!DEFINED_ABOVE.contains(m) && msg.has("defs." + m)) {
+        out.add(msg.get("defs." + m));
+      }
     }
     if (hasCis()) {
       out.add(msg.get("defs.ci", count(card.evaluation().bootstrapResamples())));

@@ -1,6 +1,7 @@
 package io.tunecard.card;
 
 import io.tunecard.card.CheckResult.Num;
+import io.tunecard.metrics.Metric;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class ConsistencyChecks {
   public static final double PERPLEXITY_TOLERANCE = 0.005;
   public static final double CAP_FRACTION = 0.01;
   public static final int MIN_N = 30;
-  private static final String TOKENS = "tokens_len";
+  private static final String TOKENS = Metric.TOKENS_LEN.key();
 
   private ConsistencyChecks() {}
 

@@ -1,6 +1,7 @@
 package io.tunecard.card;
 
 import io.tunecard.card.CheckResult.Num;
+import io.tunecard.metrics.Metric;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -85,7 +86,10 @@ final class EvaluationTables extends CardWords {
               loss(last.trainingLoss()),
               msg.get("summary.at_step", integer(last.step()))));
     }
-    String metric = card.evaluation().metricNames().contains("rougeL") ? "rougeL" : null;
+    String metric =
+        card.evaluation().metricNames().contains(Metric.ROUGE_L.key())
+            ? Metric.ROUGE_L.key()
+            : null;
     if (metric != null) {
       StrategyResult top =
           card.evaluation().strategies().stream()

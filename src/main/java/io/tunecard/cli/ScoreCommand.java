@@ -8,6 +8,7 @@ import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.AnswerScores;
 import io.tunecard.metrics.Bootstrap;
 import io.tunecard.metrics.Estimate;
+import io.tunecard.metrics.Metric;
 import io.tunecard.metrics.PredictionRow;
 import io.tunecard.metrics.PredictionsFile;
 import io.tunecard.metrics.ScoredAnswers;
@@ -48,9 +49,7 @@ final class ScoreCommand implements Callable<Integer> {
       names = "--metrics",
       split = ",",
       paramLabel = "NAME",
-      description = "Metrics to report (default: all of ${DEFAULT-VALUE}).",
-      defaultValue =
-          "rougeL,tokens_len,distinct_1,distinct_2,distinct_1_corpus,distinct_2_corpus,repetition_r3")
+      description = "Metrics to report (default: every text metric, as listed in docs/metrics.md).")
   List<String> metrics;
 
   @Option(names = "--per-row", description = "Also write each row's scores under \"rows\".")
@@ -89,7 +88,7 @@ final class ScoreCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<String> names;
     try {
-      names = TextMetrics.checkNames(metrics);
+      names = metrics == null ? TextMetrics.ALL : TextMetrics.checkNames(metrics);
     } catch (IllegalArgumentException e) {
       throw new BadInputException("--metrics: " + e.getMessage());
     }
@@ -118,7 +117,7 @@ final class ScoreCommand implements Callable<Integer> {
     root.put("bootstrap_resamples", resamples);
     root.put("rouge_stemming", stemmer);
     int counted = scored.tokensCountedFromWhitespace();
-    if (names.contains(TextMetrics.TOKENS_LEN)) {
+    if (names.contains(Metric.TOKENS_LEN.key())) {
       ObjectNode source = root.putObject("tokens_len_source");
       source.put("generator", scored.size() - counted);
       source.put("whitespace", counted);
@@ -147,12 +146,12 @@ final class ScoreCommand implements Callable<Integer> {
     ObjectNode r = Jsonl.MAPPER.createObjectNode();
     r.put("id", a.id());
     for (String name : names) {
-      if (name.equals(TextMetrics.ROUGE_L)) {
+      if (name.equals(Metric.ROUGE_L.key())) {
         ObjectNode rouge = r.putObject(name);
         rouge.put("precision", a.rougeL().precision());
         rouge.put("recall", a.rougeL().recall());
         rouge.put("f", a.rougeL().f());
-      } else if (name.equals(TextMetrics.TOKENS_LEN)) {
+      } else if (name.equals(Metric.TOKENS_LEN.key())) {
         r.put(name, a.tokensLen());
       } else if (TextMetrics.PER_ANSWER.contains(name)) {
         r.put(name, a.value(name));
@@ -168,7 +167,7 @@ final class ScoreCommand implements Callable<Integer> {
             w.printf(
                 "%-18s %10.4f  95%% CI [%.4f, %.4f]  n=%d%n",
                 name, e.mean(), e.ciLow(), e.ciHigh(), e.n()));
-    if (aggregate.containsKey(TextMetrics.TOKENS_LEN) && counted > 0) {
+    if (aggregate.containsKey(Metric.TOKENS_LEN.key()) && counted > 0) {
       w.printf(
           "tokens_len: %d of %d rows have no \"tokens\" field; counted whitespace tokens instead%n",
           counted, n);

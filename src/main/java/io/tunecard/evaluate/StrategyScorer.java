@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.Bootstrap;
 import io.tunecard.metrics.Estimate;
+import io.tunecard.metrics.Metric;
 import io.tunecard.metrics.ScoredAnswers;
 import io.tunecard.metrics.TextMetrics;
 import java.util.Comparator;
@@ -18,7 +19,7 @@ import java.util.Map;
  * interval of one call uses the same resamples (one seed).
  */
 public final class StrategyScorer {
-  public static final String BERTSCORE_F1 = "bertscore_f1";
+  public static final String BERTSCORE_F1 = Metric.BERTSCORE_F1.key();
 
   /**
    * Per-answer BERTScore F1 of one model's answers under one strategy ({@code rows} sorted by id):

@@ -32,19 +32,16 @@ public record AnswerScores(
 
   /** The per-answer value of a metric that has one ({@code rougeL} is its F-measure). */
   public double value(String metric) {
-    return switch (metric) {
-      case TextMetrics.ROUGE_L -> rougeL.f();
-      case TextMetrics.TOKENS_LEN -> tokensLen;
-      case TextMetrics.DISTINCT_1 -> distinct1;
-      case TextMetrics.DISTINCT_2 -> distinct2;
-      case TextMetrics.REPETITION_R3 -> repetitionR3;
-      default ->
-          throw new IllegalArgumentException(
-              "metric '"
-                  + metric
-                  + "' has no per-answer value; expected one of "
-                  + TextMetrics.PER_ANSWER);
-    };
+    return Metric.find(metric)
+        .filter(Metric::hasAnswerValue)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "metric '"
+                        + metric
+                        + "' has no per-answer value; expected one of "
+                        + TextMetrics.PER_ANSWER))
+        .value(this);
   }
 
   private static void checkFraction(String field, double v) {

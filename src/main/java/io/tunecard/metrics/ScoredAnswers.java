@@ -48,19 +48,17 @@ public final class ScoredAnswers {
 
   /** The bootstrap statistic of a metric over these answers. */
   public Statistic statistic(String metric) {
-    return switch (metric) {
-      case TextMetrics.DISTINCT_1_CORPUS ->
-          corpus.computeIfAbsent(metric, m -> CorpusDistinct.of(words, 1));
-      case TextMetrics.DISTINCT_2_CORPUS ->
-          corpus.computeIfAbsent(metric, m -> CorpusDistinct.of(words, 2));
-      default -> {
-        double[] values = new double[answers.size()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = answers.get(i).value(metric);
-        }
-        yield Statistic.mean(values);
-      }
-    };
+    if (metric.equals(Metric.DISTINCT_1_CORPUS.key())) {
+      return corpus.computeIfAbsent(metric, m -> CorpusDistinct.of(words, 1));
+    }
+    if (metric.equals(Metric.DISTINCT_2_CORPUS.key())) {
+      return corpus.computeIfAbsent(metric, m -> CorpusDistinct.of(words, 2));
+    }
+    double[] values = new double[answers.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = answers.get(i).value(metric);
+    }
+    return Statistic.mean(values);
   }
 
   /** Value, 95 % bootstrap interval and n of each metric, in the order given. */

@@ -24,28 +24,11 @@ import java.util.stream.IntStream;
  * Answers are scored in parallel; results do not depend on the number of threads.
  */
 public final class TextMetrics {
-  public static final String TOKENS_LEN = "tokens_len";
-  public static final String DISTINCT_1 = "distinct_1";
-  public static final String DISTINCT_2 = "distinct_2";
-  public static final String DISTINCT_1_CORPUS = "distinct_1_corpus";
-  public static final String DISTINCT_2_CORPUS = "distinct_2_corpus";
-  public static final String REPETITION_R3 = "repetition_r3";
-  public static final String ROUGE_L = "rougeL";
-
-  /** Every text metric, in the order reports list them. */
-  public static final List<String> ALL =
-      List.of(
-          ROUGE_L,
-          TOKENS_LEN,
-          DISTINCT_1,
-          DISTINCT_2,
-          DISTINCT_1_CORPUS,
-          DISTINCT_2_CORPUS,
-          REPETITION_R3);
+  /** Every text metric, in the order reports list them ({@link Metric#TEXT}). */
+  public static final List<String> ALL = Metric.keys(Metric.TEXT);
 
   /** The metrics with a value per answer (the others are corpus-level). */
-  public static final List<String> PER_ANSWER =
-      List.of(ROUGE_L, TOKENS_LEN, DISTINCT_1, DISTINCT_2, REPETITION_R3);
+  public static final List<String> PER_ANSWER = Metric.keys(Metric.answerMetrics());
 
   private final Rouge rouge;
 

@@ -3,12 +3,12 @@ package io.tunecard.publish;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.metrics.Metric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The figures a gate can test, read from {@code eval/metrics.json}: {@code eval_loss} and {@code
@@ -17,10 +17,6 @@ import java.util.Set;
  * loss}); every other metric is a generation metric's {@code mean} under one strategy.
  */
 public final class EvalMetrics {
-  /** Metrics where a smaller value is better; for every other metric a larger one is. */
-  public static final Set<String> LOWER_IS_BETTER =
-      Set.of("eval_loss", "perplexity", "repetition_r3");
-
   private final Path file;
   private final JsonNode root;
 
@@ -61,11 +57,12 @@ public final class EvalMetrics {
   }
 
   public static boolean isLossMetric(String metric) {
-    return metric.equals("eval_loss") || metric.equals("perplexity");
+    return Metric.find(metric).map(m -> m.scope() == Metric.Scope.CHECKPOINT).orElse(false);
   }
 
+  /** Whether a smaller value is better ({@link Metric#lowerIsBetter}); a larger one otherwise. */
   public static boolean lowerIsBetter(String metric) {
-    return LOWER_IS_BETTER.contains(metric);
+    return Metric.lowerIsBetter(metric);
   }
 
   /** A metric's value, or why there is none. */

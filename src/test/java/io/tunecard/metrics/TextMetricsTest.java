@@ -39,9 +39,9 @@ class TextMetricsTest {
     Map<String, Estimate> agg = s.aggregate(new Bootstrap(42, 1000), TextMetrics.ALL);
     assertThat(agg.keySet()).containsExactlyElementsOf(TextMetrics.ALL);
     assertThat(agg.values()).allMatch(e -> e.n() == 4 && e.ciLow() <= e.ciHigh());
-    assertThat(agg.get(TextMetrics.TOKENS_LEN).mean()).isEqualTo((9 + 6 + 0 + 3) / 4.0);
+    assertThat(agg.get(Metric.TOKENS_LEN.key()).mean()).isEqualTo((9 + 6 + 0 + 3) / 4.0);
     // Corpus: 7 + 6 + 0 + 3 = 16 words; distinct: anemia is a low red cell count. b c the = 10.
-    assertThat(agg.get(TextMetrics.DISTINCT_1_CORPUS).mean()).isEqualTo(10 / 16.0);
+    assertThat(agg.get(Metric.DISTINCT_1_CORPUS.key()).mean()).isEqualTo(10 / 16.0);
     assertThat(agg).isEqualTo(s.aggregate(new Bootstrap(42, 1000), TextMetrics.ALL));
   }
 
