@@ -2,13 +2,14 @@
 
 import importlib.metadata as metadata
 import json
+import re
 import subprocess
 
 import pytest
 from conftest import PACKAGE_ROOT, worker_env
 from tunecard_worker import doctor
 
-REQUIRED = ["torch", "transformers", "peft", "safetensors", "tokenizers", "packaging"]
+REQUIRED = ["torch", "transformers", "peft", "safetensors", "tokenizers", "packaging", "jsonschema"]
 
 
 def test_the_requirements_come_from_pyproject_in_the_source_tree():
@@ -89,12 +90,12 @@ def test_the_parent_reads_one_json_document_from_stdout():
 
 
 def test_the_spec_validator_is_a_required_package_the_doctor_reports_missing(monkeypatch, capsys):
-    assert "jsonschema>=4.18,<5" in [r for r, extra in doctor.declared()["requirements"]
-                                     if extra is None]
+    required = [r for r, extra in doctor.declared()["requirements"] if extra is None]
+    assert "jsonschema>=4.18,<5" in required
     installed = doctor._installed
     monkeypatch.setattr(doctor, "_installed",
                         lambda name: None if name == "jsonschema" else installed(name))
     assert doctor.main(["--packages"]) == 2
     out = capsys.readouterr().out
-    assert "jsonschema  MISSING   not installed (needs >=4.18,<5)" in out
+    assert re.search(r"^jsonschema +MISSING +not installed \(needs >=4.18,<5\)$", out, re.M), out
     assert "'jsonschema>=4.18,<5'" in out.splitlines()[-1]

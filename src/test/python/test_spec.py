@@ -91,3 +91,56 @@ def test_the_worker_answers_a_bad_spec_with_one_error_event(tmp_path):
     assert events[0]["kind"] == "bad_input"
     assert "train.lr: expected a number > 0" in events[0]["message"]
     assert "train.lr" in stderr
+
+
+def test_an_unknown_key_a_wrong_type_and_an_out_of_range_number_name_the_key(schema, tmp_path):
+    spec = base_spec(tmp_path)
+    spec["train"]["learning_rate"] = 0.1
+    spec["model"]["max_seq_len"] = "512"
+    spec["lora"]["dropout"] = 1.5
+    errors = spec_module.validate(spec, schema)
+    assert errors == sorted(errors) and len(errors) == 3, errors
+    assert errors[0] == 'lora.dropout: expected a number <= 0.999, found 1.5'
+    assert errors[1] == 'model.max_seq_len: expected integer, found "512"'
+    assert errors[2].startswith("train.learning_rate: unknown key (allowed here: adam_beta1, ")
+    with pytest.raises(WorkerError) as e:
+        spec_module.load(write(tmp_path, spec), "train")
+    assert e.value.kind == "bad_input"
+    assert e.value.message == f"{tmp_path / 'spec.json'}: " + "; ".join(errors)
+
+
+def test_a_whole_number_written_as_a_float_is_not_an_integer(schema, tmp_path):
+    spec = base_spec(tmp_path)
+    spec["train"]["micro_batch"] = 2.0
+    assert spec_module.validate(spec, schema) == ["train.micro_batch: expected integer, found 2.0"]
+
+
+def test_one_of_reports_the_alternative_that_came_closest():
+    schema = {"type": "object", "properties": {"steps": {"type": "array", "items": {"oneOf": [
+        {"type": "object", "additionalProperties": False, "required": ["kind", "lr"],
+         "properties": {"kind": {"const": "warmup"}, "lr": {"type": "number", "minimum": 0}}},
+        {"type": "object", "additionalProperties": False, "required": ["kind", "every"],
+         "properties": {"kind": {"const": "save"}, "every": {"type": "integer"}}},
+    ]}}}}
+    errors = spec_module.validate({"steps": [{"kind": "warmup", "lr": -1}]}, schema)
+    assert errors == ["steps[0].lr: expected a number >= 0, found -1"]
+    errors = spec_module.validate({"steps": [{"kind": "save", "every": 1, "lr": 1}]}, schema)
+    assert errors == ["steps[0].lr: unknown key (allowed here: every, kind)"]
+    errors = spec_module.validate({"steps": [{"kind": "cool", "lr": 1}]}, schema)
+    assert errors == ['steps[0].kind: expected one of "warmup", "save", found "cool"']
+
+
+def test_a_schema_with_a_mistake_is_refused(tmp_path):
+    import jsonschema
+
+    with pytest.raises(jsonschema.SchemaError):
+        spec_module.validate({}, {"type": "objekt"})
+
+
+def test_without_jsonschema_the_error_is_a_missing_dependency(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # import jsonschema raises
+    with pytest.raises(WorkerError, match="No module named 'jsonschema'") as e:
+        spec_module.load(write(tmp_path, base_spec(tmp_path)), "train")
+    assert e.value.kind == "missing_dependency"

@@ -27,7 +27,14 @@ class PythonProbeTest {
     PythonReport r = o.report();
     assertThat(r.required())
         .extracting(PythonReport.Requirement::name)
-        .containsExactly("torch", "transformers", "peft", "safetensors", "tokenizers", "packaging");
+        .containsExactly(
+            "torch",
+            "transformers",
+            "peft",
+            "safetensors",
+            "tokenizers",
+            "packaging",
+            "jsonschema");
     assertThat(r.requirement("transformers").orElseThrow().required()).isEqualTo(">=5.17,<5.18");
     assertThat(r.requirement("bitsandbytes").orElseThrow().extra()).isEqualTo("nf4");
     assertThat(r.worker().requirementsFrom()).endsWith("src/main/python/pyproject.toml");
