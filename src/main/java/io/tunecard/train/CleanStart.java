@@ -2,8 +2,7 @@ package io.tunecard.train;
 
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.rundir.RunDirectory;
-import io.tunecard.worker.RunLock;
-import io.tunecard.worker.WorkerSupervisor;
+import io.tunecard.rundir.RunDirectoryLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,7 @@ final class CleanStart {
     boolean changed = key != null && !key.equals(recorded(keyFile));
     boolean removed = false;
     if (fresh || changed) {
-      try (RunLock lock =
-          RunLock.acquire(WorkerSupervisor.lockFile(run), "training of " + run.root())) {
+      try (RunDirectoryLock lock = RunDirectoryLock.training(run)) {
         for (Path d : dirs) {
           removed |= empty(d, lock.file());
         }

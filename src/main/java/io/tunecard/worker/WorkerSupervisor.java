@@ -3,6 +3,7 @@ package io.tunecard.worker;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.worker.Checkpoints.Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,8 @@ public final class WorkerSupervisor {
    * How to supervise.
    *
    * @param retries restarts after a crash (the workflow's {@code train.retries})
-   * @param lock take {@code train/.lock} for pretrain and train
+   * @param lock take the run's training lock ({@code train/.lock}, {@link
+   *     RunDirectoryLock#training}) for pretrain and train
    * @param retention apply {@link Checkpoints#retain} after each checkpoint of train
    */
   public record Options(
@@ -78,24 +80,17 @@ public final class WorkerSupervisor {
     this.options = options;
   }
 
-  /** The lock file that keeps two trainings of one run apart. */
-  public static Path lockFile(RunDirectory run) {
-    return run.train().resolve(".lock");
-  }
-
   /**
    * Runs {@code spec} to completion.
    *
    * @throws BadInputException when the child reports bad input
    * @throws WorkerFailedException when it fails for good
-   * @throws RunLock.LockedException when another training of this run is running
+   * @throws RunDirectoryLock.LockedException when another training of this run is running
    */
   public WorkerOutcome run(WorkerSpec spec) {
     Command command = spec.command();
-    RunLock lock =
-        options.lock() && command.trains()
-            ? RunLock.acquire(lockFile(run), "training of " + run.root())
-            : null;
+    RunDirectoryLock lock =
+        options.lock() && command.trains() ? RunDirectoryLock.training(run) : null;
     Path specFile = run.logs().resolve(logStem(spec) + "-spec.json");
     try (ChildLog log = ChildLog.open(run.logs().resolve(logStem(spec) + ".log"))) {
       Consumer<String> report =

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tunecard.files.BadInputException;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.worker.ChildFailure.Kind;
 import io.tunecard.worker.WorkerFixtures.Recorder;
 import io.tunecard.worker.WorkerSupervisor.Options;
@@ -16,6 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -281,5 +285,50 @@ class WorkerSupervisorTest {
     assertThat(WorkerSupervisor.logStem(tuned)).isEqualTo("generate-hf-generations");
     assertThat(WorkerSupervisor.logStem(base)).isEqualTo("generate-hf-generations-base");
     assertThat(WorkerSupervisor.logStem(WorkerFixtures.trainSpec(run))).isEqualTo("train");
+  }
+
+  @Test
+  void twoTrainingsOfOneRunNeverOverlap() throws Exception {
+    RunDirectory run = new RunDirectory(tmp.resolve("run"));
+    CountDownLatch waiting = new CountDownLatch(1);
+    ProcessHandle[] child = new ProcessHandle[1];
+    WorkerSupervisor first =
+        new WorkerSupervisor(
+            run,
+            WorkerFixtures.scripted("wait@3", tmp.resolve("state-1")),
+            new Options(
+                0,
+                ProgressDisplay.silent(),
+                (e, c) -> {
+                  if (e.name().equals("log")) {
+                    child[0] = c;
+                    waiting.countDown();
+                  }
+                },
+                true,
+                true));
+    CompletableFuture<Throwable> running =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                first.run(WorkerFixtures.trainSpec(run));
+                return null;
+              } catch (RuntimeException e) {
+                return e;
+              }
+            });
+    assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+    WorkerSupervisor second =
+        new WorkerSupervisor(
+            run,
+            WorkerFixtures.scripted("ok", tmp.resolve("state-2")),
+            new Options(0, ProgressDisplay.silent(), WorkerListener.none(), true, true));
+    assertThatThrownBy(() -> second.run(WorkerFixtures.trainSpec(run)))
+        .isInstanceOf(RunDirectoryLock.LockedException.class)
+        .hasMessageContaining("another training of " + run.root() + " is already running");
+    child[0].destroyForcibly();
+    assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(WorkerFailedException.class);
+    assertThat(second.run(WorkerFixtures.trainSpec(run)).training()).isPresent();
+    assertThat(List.of(tmp.resolve("state-2").toFile().list())).hasSize(1);
   }
 }
