@@ -37,7 +37,7 @@ final class DedupeRows extends PTransform<PCollection<Candidate>, PCollectionTup
                         TypeDescriptors.kvs(
                             TypeDescriptors.strings(), TypeDescriptor.of(RowRef.class)))
                     .via(c -> KV.of("rows", RowRef.of(c))))
-            .apply("GatherFingerprints", new GatherByKey<>(new IngestCoders.RowRefCoder()))
+            .apply("GatherFingerprints", new GatherByKey<>(RecordCoder.of(RowRef.class)))
             .apply("FindDuplicates", ParDo.of(new FindDuplicates(byContent)));
     PCollectionView<List<Rejection>> droppedView = dropped.apply("DroppedRows", View.asList());
     PCollection<Candidate> kept =

@@ -103,7 +103,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
                         TypeDescriptors.kvs(
                             TypeDescriptors.strings(), TypeDescriptor.of(DatasetRow.class)))
                     .via(c -> KV.of(assigner.split(c.row()), c.row())))
-            .apply("GatherSplits", new GatherByKey<>(new IngestCoders.RowCoder()))
+            .apply("GatherSplits", new GatherByKey<>(RecordCoder.of(DatasetRow.class)))
             .apply("WriteSplits", ParDo.of(new WriteSteps.WriteSplitFile(config.staging())));
 
     PCollection<KV<String, Long>> rejectedCounts =
@@ -115,8 +115,8 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
             .apply("AllRejections", Flatten.pCollections())
             .apply("CountRejections", ParDo.of(new WriteSteps.CountRejections()))
             .apply("OneWriter", WithKeys.of("rejected"))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), new IngestCoders.RejectionCoder()))
-            .apply("GatherRejections", new GatherByKey<>(new IngestCoders.RejectionCoder()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Rejection.class)))
+            .apply("GatherRejections", new GatherByKey<>(RecordCoder.of(Rejection.class)))
             .apply("WriteRejected", ParDo.of(new WriteSteps.WriteRejectedFile(config.staging())));
 
     PCollectionView<List<SplitReport>> splitsView = splits.apply("SplitReports", View.asList());
