@@ -42,10 +42,7 @@ public record IngestConfig(
   private static final long serialVersionUID = 1L;
 
   public IngestConfig {
-    if (!DatasetSpec.SOURCES.contains(source)) {
-      throw new IllegalArgumentException(
-          "source: expected one of " + DatasetSpec.SOURCES + ", found " + source);
-    }
+    DatasetSource.of(source); // refuses a name that is not a source
     if (input == null || staging == null || target == null) {
       throw new IllegalArgumentException("input, staging and target: all three are required");
     }
@@ -100,11 +97,8 @@ public record IngestConfig(
     return Path.of(target);
   }
 
-  public boolean isMedQuadXml() {
-    return source.equals("medquad-xml");
-  }
-
-  public boolean isHub() {
-    return source.equals(DatasetSpec.HUB);
+  /** The source, with what the stage does differently for it. */
+  public DatasetSource kind() {
+    return DatasetSource.of(source);
   }
 }

@@ -49,11 +49,11 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
    * when the pipeline is built, because ParquetIO reads named files.
    */
   static List<SourceFile> parquetFiles(IngestConfig config) {
-    if (config.isMedQuadXml()) {
-      return List.of();
+    if (config.kind() == DatasetSource.MEDQUAD_XML) {
+      return List.of(); // nothing to list twice: XML is never read by ParquetIO
     }
     return InputListing.list(config).files().stream()
-        .filter(f -> HfExport.format(config.format(), f.name()).equals("parquet"))
+        .filter(f -> config.kind().readByParquetIO(config, f))
         .toList();
   }
 
@@ -88,7 +88,9 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
     PCollectionTuple cleaned =
         read.apply(
             "Clean",
-            ParDo.of(new ReadSteps.CleanRows(config.dropEmptyAnswers(), config.isMedQuadXml()))
+            ParDo.of(
+                    new ReadSteps.CleanRows(
+                        config.dropEmptyAnswers(), config.kind().cleanedByReader()))
                 .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple deduped =
         cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(config.dedupe()));

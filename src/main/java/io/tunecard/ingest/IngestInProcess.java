@@ -175,21 +175,20 @@ public final class IngestInProcess implements AutoCloseable {
 
   /** What ParseQaPairs and Clean do, element by element, for one thread. */
   private static final class Parser {
-    private final IngestConfig config;
-    private final MedQuadXml xml = new MedQuadXml();
+    private final DatasetSource.Parser parser;
     private final Cleaning cleaning;
     private final List<Candidate> rows = new ArrayList<>();
     private final List<RowRef> refs = new ArrayList<>();
     private final List<Rejection> rejections = new ArrayList<>();
 
     Parser(IngestConfig config) {
-      this.config = config;
-      this.cleaning = new Cleaning(config.dropEmptyAnswers(), config.isMedQuadXml());
+      this.parser = config.kind().parser(config);
+      this.cleaning = new Cleaning(config.dropEmptyAnswers(), config.kind().cleanedByReader());
     }
 
     void parse(InputListing.Opener opener, List<SourceFile> files) {
       for (SourceFile f : files) {
-        Parsed parsed = opener.read(f, xml, config);
+        Parsed parsed = opener.read(f, parser);
         rejections.addAll(parsed.rejections());
         for (Candidate c : parsed.rows()) {
           Cleaning.Outcome o = cleaning.clean(c);

@@ -48,10 +48,7 @@ public final class InputListing {
    * {@link io.tunecard.files.BadInputException} naming the path.
    */
   public static void check(IngestConfig config) {
-    Listing listing = list(config);
-    if (!config.isMedQuadXml()) {
-      HfExport.format(config.format(), listing.files().get(0).name());
-    }
+    config.kind().check(config, list(config));
   }
 
   /** Lists the input of {@code config}; a missing or unusable input is bad input. */
@@ -61,19 +58,25 @@ public final class InputListing {
       throw new BadInputException(
           "dataset.path: " + config.inputLabel() + " does not exist (resolved to " + input + ")");
     }
+    return config.kind().list(config);
+  }
+
+  /** An export is one file. */
+  static Listing listExportFile(IngestConfig config) {
+    Path input = config.inputPath();
+    if (!Files.isRegularFile(input)) {
+      throw new BadInputException(
+          "dataset.path: "
+              + config.inputLabel()
+              + " must be a parquet, JSONL or CSV file for hf-export");
+    }
+    return new Listing(List.of(file(input, input.getFileName().toString())), List.of());
+  }
+
+  /** MedQuAD's XML: a directory of its folders or a zip of them. */
+  static Listing listXml(IngestConfig config) {
+    Path input = config.inputPath();
     String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (config.isHub()) {
-      return HubFiles.list(input, config.format(), config.inputLabel());
-    }
-    if (!config.isMedQuadXml()) {
-      if (!Files.isRegularFile(input)) {
-        throw new BadInputException(
-            "dataset.path: "
-                + config.inputLabel()
-                + " must be a parquet, JSONL or CSV file for hf-export");
-      }
-      return new Listing(List.of(file(input, input.getFileName().toString())), List.of());
-    }
     if (Files.isDirectory(input)) {
       return listDirectory(input, config.maxFileBytes());
     }
@@ -272,14 +275,12 @@ public final class InputListing {
     }
 
     /**
-     * Opens and parses one file: MedQuAD XML, or the Hub export in {@code config}'s format. A zip
+     * Opens and parses one file with its source's parser ({@link DatasetSource#parser}). A zip
      * entry that cannot be inflated is a rejection; other read errors are failures.
      */
-    public Parsed read(SourceFile f, MedQuadXml xml, IngestConfig config) {
+    public Parsed read(SourceFile f, DatasetSource.Parser parser) {
       try (InputStream in = open(f)) {
-        return config.isMedQuadXml()
-            ? xml.parse(in, f.name())
-            : HfExport.read(in, f.name(), HfExport.format(config.format(), f.name()));
+        return parser.parse(in, f.name());
       } catch (EntryRefusedException e) {
         return new Parsed(List.of(), List.of(refusedEntry(f.name(), e.getMessage())));
       } catch (IOException e) {

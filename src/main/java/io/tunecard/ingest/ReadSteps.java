@@ -38,7 +38,7 @@ final class ReadSteps {
     private final Counter files = Metrics.counter(IngestDataset.class, "files_parsed");
     private final Counter pairs = Metrics.counter(IngestDataset.class, "rows_read");
     private transient InputListing.Opener opener;
-    private transient MedQuadXml xml;
+    private transient DatasetSource.Parser parser;
 
     ParseFiles(IngestConfig config) {
       this.config = config;
@@ -47,15 +47,15 @@ final class ReadSteps {
     @Setup
     public void setup() {
       opener = new InputListing.Opener();
-      xml = new MedQuadXml();
+      parser = config.kind().parser(config);
     }
 
     @ProcessElement
     public void process(@Element SourceFile f, MultiOutputReceiver out) {
-      if (!config.isMedQuadXml() && HfExport.format(config.format(), f.name()).equals("parquet")) {
+      if (config.kind().readByParquetIO(config, f)) {
         return; // ReadParquet reads it
       }
-      Parsed parsed = opener.read(f, xml, config);
+      Parsed parsed = opener.read(f, parser);
       files.inc();
       pairs.inc(parsed.rows().size());
       parsed.rows().forEach(r -> out.get(ROWS).output(r));
