@@ -1,5 +1,7 @@
 package io.tunecard.cli;
 
+import static java.util.stream.Collectors.joining;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.evaluate.Answer;
 import io.tunecard.evaluate.Decoding;
@@ -9,6 +11,7 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.ModelLocator;
+import io.tunecard.workflow.Check;
 import io.tunecard.workflow.EvalSpec;
 import io.tunecard.workflow.StrategySpec;
 import java.io.PrintWriter;
@@ -193,25 +196,39 @@ final class GenerateCommand implements Callable<Integer> {
                             + " topk_50, found '"
                             + strategy
                             + "'"));
-    boolean sampling = preset.doSample() || temperature != null || topK != null || topP != null;
-    int k =
-        topK != null
-            ? topK
-            : sampling && !preset.doSample() ? StrategySpec.HF_DEFAULT_TOP_K : preset.topK();
     try {
-      return new Decoding(
-          numBeams != null ? numBeams : sampling ? 1 : preset.numBeams(),
-          preset.lengthPenalty(),
-          preset.earlyStopping(),
-          sampling,
-          temperature != null ? temperature : preset.temperature(),
-          k,
-          topP != null ? topP : preset.topP(),
-          minNewTokens != null ? minNewTokens : preset.minNewTokens(),
-          maxNewTokens,
-          seed);
+      StrategySpec s = preset;
+      if (!preset.doSample() && (temperature != null || topK != null || topP != null)) {
+        s = s.withBeams(1).withSampling(true).withTopK(StrategySpec.HF_DEFAULT_TOP_K);
+      }
+      if (numBeams != null) {
+        s = s.withBeams(numBeams);
+      }
+      if (temperature != null) {
+        s = s.withTemperature(temperature);
+      }
+      if (topK != null) {
+        s = s.withTopK(topK);
+      }
+      if (topP != null) {
+        s = s.withTopP(topP);
+      }
+      if (minNewTokens != null) {
+        s = s.withMinNewTokens(minNewTokens);
+      }
+      return new Decoding(s, maxNewTokens, seed);
+    } catch (Check.Invalid e) {
+      throw new BadInputException(
+          e.problems().stream().map(GenerateCommand::asOption).collect(joining("; ")), e);
     } catch (IllegalArgumentException e) {
-      throw new BadInputException("--" + e.getMessage().replace('_', '-'), e);
+      throw new BadInputException(asOption(e.getMessage()), e);
     }
+  }
+
+  /**
+   * A problem of a strategy's key as one of an option: {@code top_k: ...} → {@code --top-k: ...}.
+   */
+  private static String asOption(String problem) {
+    return "--" + problem.replace('_', '-');
   }
 }

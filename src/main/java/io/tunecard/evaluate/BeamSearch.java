@@ -6,6 +6,7 @@ import io.tunecard.model.KvCache;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.SpecialIds;
 import io.tunecard.model.TokenBatch;
+import io.tunecard.workflow.StrategySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,7 @@ final class BeamSearch {
   private final MistralModel model;
   private final SpecialIds ids;
   private final Decoding d;
+  private final StrategySpec strategy;
   private final int k;
   private final int keep;
 
@@ -48,7 +50,8 @@ final class BeamSearch {
     this.model = model;
     this.ids = ids;
     this.d = d;
-    this.k = d.numBeams();
+    this.strategy = d.strategy();
+    this.k = strategy.numBeams();
     this.keep = Math.max(2, 1 + ids.eos().length) * k;
   }
 
@@ -111,7 +114,7 @@ final class BeamSearch {
           logProbs = ls.toFloatArray();
         }
         logits.close();
-        if (step < d.minNewTokens()) {
+        if (step < strategy.minNewTokens()) {
           for (int r = 0; r < rows; r++) {
             LogitsWarpers.suppress(logProbs, r * vocab, ids.eos());
           }
@@ -121,7 +124,7 @@ final class BeamSearch {
         long[][] nextRunning = new long[rows][];
         float[] nextScores = new float[rows];
         boolean allHit = true;
-        float lengthNorm = (float) Math.pow(step + 1, d.lengthPenalty());
+        float lengthNorm = (float) Math.pow(step + 1, strategy.lengthPenalty());
         for (int q = 0; q < b; q++) {
           int[] top = topContinuations(logProbs, runningScores, q, vocab);
           float[] value = new float[keep];
@@ -166,7 +169,7 @@ final class BeamSearch {
           anyOpen |= open[q];
           allFull &= f.full();
         }
-        if (!anyOpen || (allFull && d.earlyStopping()) || allHit) {
+        if (!anyOpen || (allFull && strategy.earlyStopping()) || allHit) {
           break;
         }
         logits = model.decode(m, cache, next);
@@ -201,7 +204,7 @@ final class BeamSearch {
       int q,
       int vocab,
       float lengthNorm) {
-    boolean closedFull = f.full() && d.earlyStopping();
+    boolean closedFull = f.full() && strategy.earlyStopping();
     float[] merged = new float[k + keep];
     boolean[] mergedDone = new boolean[k + keep];
     System.arraycopy(f.scores, 0, merged, 0, k);

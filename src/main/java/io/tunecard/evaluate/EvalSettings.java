@@ -9,7 +9,6 @@ import io.tunecard.workflow.StrategySpec;
 import io.tunecard.workflow.Workflow;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,7 +34,7 @@ public record EvalSettings(
     Integer limit,
     int maxNewTokens,
     int batch,
-    List<NamedDecoding> strategies,
+    List<StrategySpec> strategies,
     boolean compareBase,
     int bootstrapResamples,
     long seed,
@@ -68,10 +67,6 @@ public record EvalSettings(
   /** The settings of {@code w} for the run in {@code run}. */
   public static EvalSettings of(Workflow w, RunDirectory run) {
     EvalSpec e = w.eval();
-    List<NamedDecoding> strategies = new ArrayList<>();
-    for (StrategySpec s : e.strategies()) {
-      strategies.add(new NamedDecoding(s.name(), Decoding.of(s, e.maxNewTokens(), e.seed())));
-    }
     BertScoreSpec b = e.bertscore() == null ? BertScoreSpec.defaults() : e.bertscore();
     BertScoreSettings bert =
         new BertScoreSettings(b.model(), b.layer(), b.rescaleWithBaseline(), b.batch(), b.dtype());
@@ -88,7 +83,7 @@ public record EvalSettings(
         e.limit(),
         e.maxNewTokens(),
         e.batch(),
-        strategies,
+        e.strategies(),
         e.compareBase(),
         e.bootstrapResamples(),
         e.seed(),
@@ -180,7 +175,20 @@ public record EvalSettings(
    * its per-operation overhead, so wider steps are cheaper than more of them (the hf engine divides
    * the batch by the beams, for GPU memory).
    */
-  public int questionsPerBatch(Decoding d) {
+  public int questionsPerBatch(StrategySpec strategy) {
     return batch;
+  }
+
+  /** How the JVM decoder runs {@code strategy}: with {@code max_new_tokens} and its seed. */
+  public Decoding decoding(StrategySpec strategy) {
+    return Decoding.of(strategy, maxNewTokens, seed);
+  }
+
+  /** The strategy called {@code name}. */
+  public StrategySpec strategy(String name) {
+    return strategies.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no strategy named '" + name + "'"));
   }
 }

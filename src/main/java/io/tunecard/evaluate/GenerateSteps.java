@@ -67,14 +67,10 @@ final class GenerateSteps {
                                   + ": no complete checkpoint to evaluate; run training first"))
                   .adapter();
       Generator g = model.generator(adapter == null ? null : Path.of(adapter));
-      NamedDecoding d =
-          settings.strategies().stream()
-              .filter(s -> s.name().equals(batch.strategy()))
-              .findFirst()
-              .orElseThrow();
+      Decoding d = settings.decoding(settings.strategy(batch.strategy()));
       String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
       StageProgress.begin("generate", label);
-      List<GeneratedAnswer> answers = QuestionPlan.answer(model, g, batch, d.decoding());
+      List<GeneratedAnswer> answers = QuestionPlan.answer(model, g, batch, d);
       StageProgress.advance(
           "generate",
           label,

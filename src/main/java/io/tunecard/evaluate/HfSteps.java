@@ -2,6 +2,7 @@ package io.tunecard.evaluate;
 
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
+import io.tunecard.workflow.StrategySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -65,7 +66,7 @@ final class HfSteps {
 
     @ProcessElement
     public void process(OutputReceiver<KV<String, GeneratedAnswer>> out) {
-      for (NamedDecoding st : settings.strategies()) {
+      for (StrategySpec st : settings.strategies()) {
         for (String model : QuestionPlan.models(settings)) {
           for (GeneratedAnswer a : HfEngine.answers(settings, model, st.name())) {
             out.output(KV.of(model + "/" + st.name(), a));

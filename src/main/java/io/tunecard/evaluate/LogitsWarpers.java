@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.StrategySpec;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -151,17 +152,17 @@ public final class LogitsWarpers {
   }
 
   /** The sampling distribution of a row after temperature, top-k and top-p (for tests). */
-  public static double[] distribution(float[] logits, Decoding d) {
-    float[] s = logits.clone();
-    warp(s, 0, s.length, d);
-    return softmax(s, 0, s.length);
+  public static double[] distribution(float[] logits, StrategySpec s) {
+    float[] scores = logits.clone();
+    warp(scores, 0, scores.length, s);
+    return softmax(scores, 0, scores.length);
   }
 
   /** Temperature, top-k, top-p in transformers' order. */
-  static void warp(float[] scores, int off, int vocab, Decoding d) {
-    temperature(scores, off, vocab, d.temperature());
-    topK(scores, off, vocab, d.topK());
-    topP(scores, off, vocab, d.topP());
+  static void warp(float[] scores, int off, int vocab, StrategySpec s) {
+    temperature(scores, off, vocab, s.temperature());
+    topK(scores, off, vocab, s.topK());
+    topP(scores, off, vocab, s.topP());
   }
 
   /** Draws a token from the softmax of the (already warped) row: inverse CDF in id order. */

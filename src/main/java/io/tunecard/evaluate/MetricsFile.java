@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
+import io.tunecard.workflow.StrategySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class MetricsFile {
     ObjectNode strategies = o.putObject("strategies");
     ObjectNode base = s.compareBase() ? o.putObject("base") : null;
     ObjectNode delta = s.compareBase() ? o.putObject("base_vs_adapter") : null;
-    for (NamedDecoding st : s.strategies()) {
+    for (StrategySpec st : s.strategies()) {
       StrategyScores x = byName.get(st.name());
       if (x == null) {
         throw new IllegalStateException("strategy " + st.name() + " was not scored");

@@ -4,6 +4,7 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.model.ChatTemplate;
 import io.tunecard.model.MistralConfig;
 import io.tunecard.rundir.DatasetRow;
+import io.tunecard.workflow.StrategySpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,8 +25,8 @@ public final class QuestionPlan {
   public static List<QuestionBatch> batches(EvalSettings s) {
     List<QuestionBatch.Question> questions = questions(s);
     List<QuestionBatch> out = new ArrayList<>();
-    for (NamedDecoding st : s.strategies()) {
-      int size = s.questionsPerBatch(st.decoding());
+    for (StrategySpec st : s.strategies()) {
+      int size = s.questionsPerBatch(st);
       for (String model : models(s)) {
         for (int from = 0, i = 0; from < questions.size(); from += size, i++) {
           List<QuestionBatch.Question> part =

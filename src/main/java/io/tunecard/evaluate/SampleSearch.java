@@ -6,6 +6,7 @@ import io.tunecard.model.KvCache;
 import io.tunecard.model.MistralModel;
 import io.tunecard.model.SpecialIds;
 import io.tunecard.model.TokenBatch;
+import io.tunecard.workflow.StrategySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,11 +20,13 @@ final class SampleSearch {
   private final MistralModel model;
   private final SpecialIds ids;
   private final Decoding d;
+  private final StrategySpec strategy;
 
   SampleSearch(MistralModel model, SpecialIds ids, Decoding d) {
     this.model = model;
     this.ids = ids;
     this.d = d;
+    this.strategy = d.strategy();
   }
 
   List<Answer> run(NDManager m, List<Prompt> prompts) {
@@ -33,7 +36,7 @@ final class SampleSearch {
     List<List<Long>> out = new ArrayList<>();
     for (int i = 0; i < b; i++) {
       out.add(new ArrayList<>());
-      if (d.doSample()) {
+      if (strategy.doSample()) {
         random[i] = QuestionSeeds.random(d.seed(), prompts.get(i).id());
       }
     }
@@ -54,11 +57,11 @@ final class SampleSearch {
             continue;
           }
           int off = i * vocab;
-          if (step < d.minNewTokens()) {
+          if (step < strategy.minNewTokens()) {
             LogitsWarpers.suppress(scores, off, ids.eos());
           }
-          if (d.doSample()) {
-            LogitsWarpers.warp(scores, off, vocab, d);
+          if (strategy.doSample()) {
+            LogitsWarpers.warp(scores, off, vocab, strategy);
             next[i] = LogitsWarpers.sample(scores, off, vocab, random[i]);
           } else {
             next[i] = LogitsWarpers.argmax(scores, off, vocab);

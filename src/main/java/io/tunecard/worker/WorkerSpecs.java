@@ -8,15 +8,12 @@ import io.tunecard.workflow.BertScoreSpec;
 import io.tunecard.workflow.EvalSpec;
 import io.tunecard.workflow.ModelSpec;
 import io.tunecard.workflow.ScratchSpec;
-import io.tunecard.workflow.StrategySpec;
 import io.tunecard.workflow.TrainSpec;
 import io.tunecard.workflow.Workflow;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /**
  * Builds the worker spec of each command from a validated {@link Workflow} and the run directory.
@@ -211,30 +208,8 @@ public final class WorkerSpecs {
     gen.put("max_new_tokens", e.maxNewTokens());
     gen.put("batch", e.generationBatch());
     ArrayNode strategies = gen.putArray("strategies");
-    for (StrategySpec s : e.strategies()) {
-      ObjectNode o = strategies.addObject();
-      o.put("name", s.name());
-      o.put("num_beams", s.numBeams());
-      o.put("length_penalty", s.lengthPenalty());
-      o.put("early_stopping", s.earlyStopping());
-      o.put("do_sample", s.doSample());
-      o.put("temperature", s.temperature());
-      o.put("top_k", s.topK());
-      o.put("top_p", s.topP());
-      o.put("min_new_tokens", s.minNewTokens());
-      o.put("seed", s.seed() != null ? s.seed() : strategySeed(e.seed(), s.name()));
-    }
+    e.strategies().forEach(s -> strategies.add(s.toJson(e.seed())));
     return gen;
-  }
-
-  /**
-   * The seed of a strategy that names none: {@code eval.seed + CRC32(UTF-8 name)}, so each strategy
-   * samples its own stream and renaming one changes only its seed.
-   */
-  public static long strategySeed(long evalSeed, String name) {
-    CRC32 crc = new CRC32();
-    crc.update(name.getBytes(StandardCharsets.UTF_8));
-    return evalSeed + crc.getValue();
   }
 
   /**

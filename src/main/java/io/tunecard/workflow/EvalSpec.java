@@ -100,12 +100,12 @@ public record EvalSpec(
   /** The six strategies of the reference fine-tune. */
   public static List<StrategySpec> referenceStrategies() {
     return List.of(
-        new StrategySpec("beam_4", 4, 1.0, false, false, 1.0, 0, 1.0, 0, null),
-        new StrategySpec("topp_0.9", 1, 1.0, false, true, 1.0, 50, 0.9, 0, null),
-        new StrategySpec("temp_1.2", 1, 1.0, false, true, 1.2, 50, 1.0, 0, null),
+        StrategySpec.greedy("beam_4").withBeams(4),
+        StrategySpec.sampling("topp_0.9").withTopP(0.9),
+        StrategySpec.sampling("temp_1.2").withTemperature(1.2),
         StrategySpec.greedy("greedy"),
-        new StrategySpec("temp_0.9", 1, 1.0, false, true, 0.9, 50, 1.0, 0, null),
-        new StrategySpec("topk_50", 1, 1.0, false, true, 1.0, 50, 1.0, 0, null));
+        StrategySpec.sampling("temp_0.9").withTemperature(0.9),
+        StrategySpec.sampling("topk_50"));
   }
 
   static EvalSpec read(Section s) {

@@ -64,17 +64,7 @@ class GenerationBench {
   }
 
   static Decoding forceLength(Decoding d, int n) {
-    return new Decoding(
-        d.numBeams(),
-        d.lengthPenalty(),
-        d.earlyStopping(),
-        d.doSample(),
-        d.temperature(),
-        d.topK(),
-        d.topP(),
-        n,
-        n,
-        d.seed());
+    return new Decoding(d.strategy().withMinNewTokens(n), n, d.seed());
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.tunecard.model.MistralModel;
 import io.tunecard.model.SpecialIds;
 import io.tunecard.model.lora.LoraAdapter;
 import io.tunecard.model.lora.PeftFormat;
+import io.tunecard.workflow.StrategySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,18 +73,12 @@ class GenerationParityTest {
           new MistralModel(weights, c.get("model").asText().equals("lora") ? adapter : null);
       SpecialIds ids = new SpecialIds(1, new long[] {c.get("eos_token_id").asLong()}, pad);
       int beams = c.get("num_beams").asInt();
-      Decoding d =
-          new Decoding(
-              beams,
-              gen.get("length_penalty").asDouble(),
-              gen.get("early_stopping").asBoolean(),
-              false,
-              1.0,
-              0,
-              1.0,
-              0,
-              maxNew,
-              0);
+      StrategySpec strategy =
+          StrategySpec.greedy("parity")
+              .withBeams(beams)
+              .withLengthPenalty(gen.get("length_penalty").asDouble())
+              .withEarlyStopping(gen.get("early_stopping").asBoolean());
+      Decoding d = new Decoding(strategy, maxNew, 0);
       List<Answer> answers = new Generator(model, ids).generate(root, prompts(c), d);
       long[][] expected = Fixtures.longs(c.get("new_tokens"));
       String what =

@@ -3,13 +3,14 @@ package io.tunecard.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tunecard.workflow.StrategySpec;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The sampling warpers against distributions worked out by hand. */
 class LogitsWarpersTest {
-  static Decoding sampling(double temperature, int topK, double topP) {
-    return new Decoding(1, 1.0, false, true, temperature, topK, topP, 0, 8, 1);
+  static StrategySpec sampling(double temperature, int topK, double topP) {
+    return StrategySpec.sampling("s").withTemperature(temperature).withTopK(topK).withTopP(topP);
   }
 
   static float[] logs(double... probs) {

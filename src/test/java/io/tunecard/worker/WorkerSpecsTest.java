@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.StrategySpec;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
 import java.nio.file.Files;
@@ -127,12 +128,35 @@ class WorkerSpecsTest {
     JsonNode beam = s.at("/generate/strategies/0");
     assertThat(beam.get("name").asText()).isEqualTo("beam_4");
     assertThat(beam.get("num_beams").asInt()).isEqualTo(4);
-    assertThat(beam.get("seed").asLong()).isEqualTo(WorkerSpecs.strategySeed(42, "beam_4"));
-    assertThat(WorkerSpecs.strategySeed(42, "beam_4"))
-        .isNotEqualTo(WorkerSpecs.strategySeed(42, "greedy"));
+    StrategySpec beam4 = StrategySpec.greedy("beam_4");
+    assertThat(beam.get("seed").asLong()).isEqualTo(beam4.resolvedSeed(42));
+    assertThat(beam4.resolvedSeed(42)).isNotEqualTo(StrategySpec.greedy("greedy").resolvedSeed(42));
     assertThat(s.at("/data/questions").asText()).isEqualTo(run.split("test").toString());
     assertThatThrownBy(() -> WorkerSpecs.build(w, run, Command.GENERATE))
         .hasMessageContaining("WorkerSpecs.generate");
+  }
+
+  /** The spec's strategies are the workflow's, each written by {@code StrategySpec.toJson}. */
+  @Test
+  void theStrategiesSectionHoldsEveryKnobOfEveryStrategy() {
+    Workflow w =
+        WorkflowLoader.parseYaml(
+            "s.yaml",
+            WorkerFixtures.YAML
+                + "eval: {strategies: [{name: a, num_beams: 3, length_penalty: 0.5,"
+                + " early_stopping: true, min_new_tokens: 2}, {name: b, temperature: 0.7, top_p:"
+                + " 0.8, seed: 7}]}\n",
+            List.of());
+    RunDirectory run = run();
+    JsonNode s = WorkerSpecs.generate(w, run, null, run.split("test"), run.generations()).json();
+    assertThat(Jsonl.write(s.at("/generate/strategies")))
+        .isEqualTo(
+            "[{\"name\":\"a\",\"num_beams\":3,\"length_penalty\":0.5,\"early_stopping\":true,"
+                + "\"do_sample\":false,\"temperature\":1.0,\"top_k\":0,\"top_p\":1.0,"
+                + "\"min_new_tokens\":2,\"seed\":3904355949},"
+                + "{\"name\":\"b\",\"num_beams\":1,\"length_penalty\":1.0,\"early_stopping\":false,"
+                + "\"do_sample\":true,\"temperature\":0.7,\"top_k\":50,\"top_p\":0.8,"
+                + "\"min_new_tokens\":0,\"seed\":7}]");
   }
 
   @Test
