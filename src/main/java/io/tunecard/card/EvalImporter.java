@@ -3,26 +3,28 @@ package io.tunecard.card;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.EvalLossFile;
+import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads {@code eval/metrics.json}, {@code eval/eval_loss.json} and sample generations. */
+/**
+ * The card's view of {@code eval/metrics.json} ({@link EvalMetricsFile}, which reads it and its
+ * older forms) and of sample generations.
+ */
 final class EvalImporter {
   private final RunDirectory run;
-  private final JsonNode metrics;
-  private final Json j;
+  private final EvalMetricsFile metrics;
 
-  EvalImporter(RunDirectory run, JsonNode metrics) {
+  EvalImporter(RunDirectory run, EvalMetricsFile metrics) {
     this.run = run;
     this.metrics = metrics;
-    this.j = new Json(run.evalMetrics(), metrics);
   }
 
   EvalFacts read() {
@@ -31,125 +33,86 @@ final class EvalImporter {
 
   /** The evaluation; {@code rougeStemming} from the workflow (null: not recorded). */
   EvalFacts read(Boolean rougeStemming) {
-    JsonNode bert = metrics.path("bertscore");
-    String bertNote =
-        bert.isObject() && Boolean.FALSE.equals(j.bool(bert, "bertscore.computed"))
-            ? j.text(bert, "bertscore.reason")
-            : null;
+    EvalMetricsFile.Bertscore bert = metrics.bertscore();
+    String bertNote = bert != null && bert.notComputed() ? bert.reason() : null;
     Map<String, Map<String, MetricValue>> delta = new LinkedHashMap<>();
-    metrics
-        .path("base_vs_adapter")
-        .fields()
-        .forEachRemaining(
-            e -> delta.put(e.getKey(), metricMap(e.getValue(), "base_vs_adapter." + e.getKey())));
+    if (metrics.baseVsAdapter() != null) {
+      metrics
+          .baseVsAdapter()
+          .forEach((name, m) -> delta.put(name, metricMap(m, "base_vs_adapter." + name)));
+    }
+    EvalMetricsFile.Settings s = metrics.settings();
     return new EvalFacts(
-        j.textOr(metrics, "split", "test"),
-        j.integer(metrics, "max_new_tokens"),
+        s.split() == null ? "test" : s.split(),
+        s.maxNewTokens(),
         false,
-        j.integer(metrics, "n_questions"),
-        j.integer(metrics, "bootstrap_resamples"),
-        strategies(metrics.path("strategies"), "strategies"),
-        strategies(metrics.path("base"), "base"),
+        s.nQuestions(),
+        s.bootstrapResamples(),
+        strategies(metrics.strategies(), "strategies"),
+        metrics.base() == null ? List.of() : strategies(metrics.base(), "base"),
         delta,
-        evalLoss(),
+        evalLoss(metrics.evalLoss()),
         bertNote,
         rougeStemming == null
             ? null
             : new EvalFacts.Definitions(
                 rougeStemming,
-                j.text(bert, "bertscore.model"),
-                j.integer(bert, "bertscore.layer"),
-                j.bool(bert, "bertscore.rescale_with_baseline")));
+                bert == null ? null : bert.model(),
+                bert == null ? null : bert.layer(),
+                bert == null ? null : bert.rescaleWithBaseline()));
   }
 
-  private List<StrategyResult> strategies(JsonNode node, String key) {
+  private List<StrategyResult> strategies(Map<String, EvalMetricsFile.Scores> scores, String key) {
     List<StrategyResult> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      var e = it.next();
-      String path = key + "." + e.getKey();
-      JsonNode s = e.getValue();
-      try {
-        out.add(
-            new StrategyResult(
-                e.getKey(),
-                j.integer(s, path + ".n"),
-                j.integer(s, path + ".hit_cap"),
-                metricMap(s.path("metrics"), path + ".metrics")));
-      } catch (IllegalArgumentException ex) {
-        throw new BadInputException(run.evalMetrics() + ": " + path + ": " + ex.getMessage(), ex);
-      }
-    }
+    scores.forEach(
+        (name, s) -> {
+          String path = key + "." + name;
+          try {
+            out.add(
+                new StrategyResult(
+                    name,
+                    s.n(),
+                    s.hitCap() == null ? null : Math.toIntExact(s.hitCap()),
+                    metricMap(s.metrics(), path + ".metrics")));
+          } catch (IllegalArgumentException | ArithmeticException ex) {
+            throw new BadInputException(
+                run.evalMetrics() + ": " + path + ": " + ex.getMessage(), ex);
+          }
+        });
     return out;
   }
 
-  private Map<String, MetricValue> metricMap(JsonNode node, String path) {
+  private Map<String, MetricValue> metricMap(
+      Map<String, EvalMetricsFile.Interval> metrics, String path) {
     Map<String, MetricValue> out = new LinkedHashMap<>();
-    node.fields()
-        .forEachRemaining(
-            e -> {
-              JsonNode v = e.getValue();
-              String p = path + "." + e.getKey();
-              Double mean = j.number(v, p + ".mean");
-              if (mean == null) {
-                throw new BadInputException(
-                    run.evalMetrics() + ": key '" + p + ".mean' is required");
-              }
-              try {
-                out.put(
-                    e.getKey(),
-                    new MetricValue(
-                        mean,
-                        j.number(v, p + ".ci_low"),
-                        j.number(v, p + ".ci_high"),
-                        j.integer(v, p + ".n")));
-              } catch (IllegalArgumentException ex) {
-                throw new BadInputException(run.evalMetrics() + ": " + p + ": " + ex.getMessage());
-              }
-            });
+    metrics.forEach(
+        (name, v) -> {
+          String p = path + "." + name;
+          try {
+            out.put(name, new MetricValue(v.mean(), v.ciLow(), v.ciHigh(), v.n()));
+          } catch (IllegalArgumentException ex) {
+            throw new BadInputException(run.evalMetrics() + ": " + p + ": " + ex.getMessage());
+          }
+        });
     return out;
   }
 
-  private EvalLoss evalLoss() {
-    JsonNode node = metrics.path("eval_loss");
-    Path file = run.eval().resolve("eval_loss.json");
-    Json source = j;
-    if (!node.isObject() && Files.isRegularFile(file)) {
-      node = RunDirectoryImporter.tree(file);
-      source = new Json(file, node);
-    }
-    if (!node.isObject()) {
+  private static EvalLoss evalLoss(EvalLossFile loss) {
+    if (loss == null) {
       return null;
     }
-    List<EvalLoss.Point> points = new ArrayList<>();
-    for (JsonNode c : node.path("checkpoints")) {
-      points.add(point(source, c, source.text(c, "checkpoint")));
-    }
-    JsonNode base = node.path("base");
     return new EvalLoss(
-        source.textOr(node, "split", "validation"),
-        source.integer(node, "rows"),
-        source.integer(node, "batch_size"),
-        base.isObject() ? point(source, base, "base") : null,
-        points,
-        source.text(node, "best"));
+        loss.split() == null ? "validation" : loss.split(),
+        loss.rows(),
+        loss.batchSize(),
+        loss.base() == null ? null : point(loss.base(), "base"),
+        loss.checkpoints().stream().map(p -> point(p, p.checkpoint())).toList(),
+        loss.best());
   }
 
-  /** A point: {@code eval_loss} (files before both definitions: {@code loss}). */
-  private static EvalLoss.Point point(Json source, JsonNode n, String name) {
-    Double loss = source.number(n, "eval_loss." + name + ".eval_loss");
-    if (loss == null) {
-      loss = source.number(n, "eval_loss." + name + ".loss");
-    }
-    if (loss == null) {
-      throw new BadInputException("eval_loss." + name + ": key 'eval_loss' is required");
-    }
+  private static EvalLoss.Point point(EvalLossFile.Point p, String name) {
     return new EvalLoss.Point(
-        name,
-        source.longValue(n, "step"),
-        loss,
-        source.number(n, "eval_loss." + name + ".eval_loss_token_weighted"),
-        source.number(n, "perplexity"),
-        source.longValue(n, "tokens"));
+        name, p.step(), p.evalLoss(), p.evalLossTokenWeighted(), p.perplexity(), p.tokens());
   }
 
   /** The first {@code count} generations (by id) of the greedy strategy, else the first one. */

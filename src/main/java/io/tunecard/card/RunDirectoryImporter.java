@@ -3,6 +3,7 @@ package io.tunecard.card;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -38,7 +39,7 @@ final class RunDirectoryImporter {
     JsonNode manifest = tree(run.manifest());
     Json m = new Json(run.manifest(), manifest);
     Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest);
-    JsonNode metrics = tree(run.evalMetrics());
+    EvalMetricsFile metrics = metrics();
 
     String title = titleOf(w);
     String source = new Json(run.stats(), tree(run.stats())).text(tree(run.stats()), "source");
@@ -123,6 +124,14 @@ final class RunDirectoryImporter {
               + "); pass the run's workflow with --workflow");
     }
     return loaded.workflow();
+  }
+
+  /** eval/metrics.json ({@link EvalMetricsFile}; a missing file is named as the card's need). */
+  private EvalMetricsFile metrics() {
+    if (!Files.isRegularFile(run.evalMetrics())) {
+      throw new BadInputException(run.evalMetrics() + ": not found (the card needs it)");
+    }
+    return EvalMetricsFile.read(run.evalMetrics());
   }
 
   static JsonNode tree(Path file) {

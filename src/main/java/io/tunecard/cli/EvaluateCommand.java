@@ -1,20 +1,20 @@
 package io.tunecard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.evaluate.EvaluationStage;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.hub.HubInputs;
+import io.tunecard.metrics.Metric;
 import io.tunecard.pipeline.Runners;
+import io.tunecard.rundir.EvalLossFile;
+import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,37 +68,39 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     print(
         spec.commandLine().getOut(),
-        Jsonl.readTree(metrics),
+        EvalMetricsFile.read(metrics),
         metrics,
         (System.nanoTime() - start) / 1e9,
         runner.describe(Runners.Kind.FLINK));
     return Main.OK;
   }
 
-  static void print(PrintWriter out, JsonNode m, Path file, double seconds, String runner) {
-    JsonNode loss = m.path("eval_loss");
+  static void print(PrintWriter out, EvalMetricsFile m, Path file, double seconds, String runner) {
+    EvalLossFile loss = m.evalLoss();
     out.printf(
         Locale.ROOT,
         "evaluated %d %s questions in %.1f s on %s%n",
-        m.path("n_questions").asInt(),
-        m.path("split").asText(),
+        orZero(m.settings().nQuestions()),
+        m.settings().split(),
         seconds,
         runner);
-    if (loss.path("base").isObject()) {
+    if (loss != null && loss.base() != null) {
       out.printf(
           Locale.ROOT,
           "  eval loss base        %.4f  (perplexity %.2f)%n",
-          loss.path("base").path("loss").asDouble(),
-          loss.path("base").path("perplexity").asDouble());
+          loss.base().evalLoss(),
+          loss.base().perplexityOrExp());
     }
-    for (JsonNode c : loss.path("checkpoints")) {
+    for (EvalLossFile.Point c : loss == null ? List.<EvalLossFile.Point>of() : loss.checkpoints()) {
       out.printf(
           Locale.ROOT,
           "  eval loss %-11s %.4f  (perplexity %.2f)%s%n",
-          c.path("checkpoint").asText(),
-          c.path("loss").asDouble(),
-          c.path("perplexity").asDouble(),
-          c.path("checkpoint").asText().equals(m.path("best_checkpoint").asText()) ? "  best" : "");
+          c.checkpoint(),
+          c.evalLoss(),
+          c.perplexityOrExp(),
+          c.checkpoint() != null && c.checkpoint().equals(m.settings().bestCheckpoint())
+              ? "  best"
+              : "");
     }
     out.printf(
         Locale.ROOT,
@@ -107,33 +109,41 @@ final class EvaluateCommand implements Callable<Integer> {
         "rougeL [95% CI]",
         "vs base",
         "hit cap");
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.path("strategies").fields(); it.hasNext(); ) {
-      var e = it.next();
-      JsonNode r = e.getValue().path("metrics").path("rougeL");
-      JsonNode d = m.path("base_vs_adapter").path(e.getKey()).path("rougeL");
-      out.printf(
-          Locale.ROOT,
-          "  %-10s %-24s %-24s %d/%d%n",
-          e.getKey(),
-          interval(r),
-          d.isObject() ? interval(d) : "-",
-          e.getValue().path("hit_cap").asInt(),
-          e.getValue().path("n").asInt());
-    }
-    JsonNode bert = m.path("bertscore");
-    if (!bert.path("computed").asBoolean()) {
-      out.println("  bertscore not computed: " + bert.path("reason").asText());
+    String rouge = Metric.ROUGE_L.key();
+    m.strategies()
+        .forEach(
+            (name, s) -> {
+              EvalMetricsFile.Interval d = m.delta(name, rouge);
+              out.printf(
+                  Locale.ROOT,
+                  "  %-10s %-24s %-24s %d/%d%n",
+                  name,
+                  interval(s.metric(rouge)),
+                  d != null ? interval(d) : "-",
+                  s.hitCap() == null ? 0L : s.hitCap(),
+                  orZero(s.n()));
+            });
+    EvalMetricsFile.Bertscore bert = m.bertscore();
+    if (bert == null || !Boolean.TRUE.equals(bert.computed())) {
+      out.println("  bertscore not computed: " + (bert == null ? "" : bert.reason()));
     }
     out.println("wrote " + file);
     out.flush();
   }
 
-  private static String interval(JsonNode e) {
+  private static int orZero(Integer n) {
+    return n == null ? 0 : n;
+  }
+
+  private static String interval(EvalMetricsFile.Interval e) {
+    if (e == null) {
+      return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", 0.0, 0.0, 0.0);
+    }
     return String.format(
         Locale.ROOT,
         "%.4f [%.4f, %.4f]",
-        e.path("mean").asDouble(),
-        e.path("ci_low").asDouble(),
-        e.path("ci_high").asDouble());
+        e.mean(),
+        e.ciLow() == null ? 0.0 : e.ciLow(),
+        e.ciHigh() == null ? 0.0 : e.ciHigh());
   }
 }

@@ -7,6 +7,7 @@ import io.tunecard.hub.HubInputs;
 import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
+import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
@@ -116,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
         JsonNode stage = Jsonl.readTree(run.manifest()).path("stages").path("evaluate");
         EvaluateCommand.print(
             out,
-            Jsonl.readTree(run.evalMetrics()),
+            EvalMetricsFile.read(run.evalMetrics()),
             run.evalMetrics(),
             stage.path("seconds").asDouble(),
             runner.describe(Runners.Kind.FLINK));

@@ -1,12 +1,8 @@
 package io.tunecard.evaluate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.EvalLossFile;
 import io.tunecard.rundir.RunDirectory;
-import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,77 +42,56 @@ public record EvalLossReport(
     return Optional.ofNullable(best);
   }
 
-  public ObjectNode toJson() {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    o.put("split", split);
-    o.put("rows", rows);
-    o.put("batch_size", batchSize);
-    if (base == null) {
-      o.putNull("base");
-    } else {
-      o.set("base", base.toJson(false));
-    }
-    ArrayNode list = o.putArray("checkpoints");
-    checkpoints.forEach(c -> list.add(c.toJson(true)));
-    Optional<LossResult> best = best();
-    if (best.isPresent()) {
-      o.put("best", best.get().model());
-    } else {
-      o.putNull("best");
-    }
-    return o;
+  /** The file's record: eval_loss.json, and the {@code eval_loss} section of metrics.json. */
+  public EvalLossFile toFile() {
+    return new EvalLossFile(
+        split,
+        rows,
+        batchSize,
+        base == null ? null : base.toPoint(false),
+        checkpoints.stream().map(c -> c.toPoint(true)).toList(),
+        best().map(LossResult::model).orElse(null));
   }
 
   /**
    * Reads an {@code eval_loss.json} written by the hf worker; checkpoint names resolve under the
-   * run's {@code train/checkpoints}.
+   * run's {@code train/checkpoints}. Every loss must give both definitions and the batch size.
    */
   public static EvalLossReport read(Path file, RunDirectory run) {
-    JsonNode root;
-    try {
-      root = Jsonl.readTree(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
+    EvalLossFile f = EvalLossFile.read(file);
+    if (f.batchSize() == null) {
+      throw new BadInputException(file + ": key 'batch_size': expected a number");
     }
     try {
-      JsonNode b = root.path("base");
-      LossResult base =
-          b.isObject()
-              ? new LossResult(
-                  "base",
-                  null,
-                  null,
-                  number(b, "eval_loss"),
-                  number(b, "eval_loss_token_weighted"),
-                  b.path("tokens").asLong())
-              : null;
       List<LossResult> checkpoints = new ArrayList<>();
-      for (JsonNode c : root.path("checkpoints")) {
-        String name = c.path("checkpoint").asText();
+      for (EvalLossFile.Point c : f.checkpoints()) {
+        String name = c.checkpoint() == null ? "" : c.checkpoint();
         checkpoints.add(
-            new LossResult(
-                name,
-                run.checkpoints().resolve(name).toString(),
-                c.path("step").isNumber() ? c.get("step").asLong() : null,
-                number(c, "eval_loss"),
-                number(c, "eval_loss_token_weighted"),
-                c.path("tokens").asLong()));
+            result(file, c, name, run.checkpoints().resolve(name).toString(), c.step()));
       }
       return new EvalLossReport(
-          root.path("split").asText("validation"),
-          root.path("rows").asInt(),
-          number(root, "batch_size").intValue(),
-          base,
+          f.split() == null ? "validation" : f.split(),
+          f.rows() == null ? 0 : f.rows(),
+          f.batchSize(),
+          f.base() == null ? null : result(file, f.base(), "base", null, null),
           checkpoints);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(file + ": " + e.getMessage(), e);
     }
   }
 
-  private static Double number(JsonNode n, String key) {
-    if (!n.path(key).isNumber()) {
-      throw new IllegalArgumentException("key '" + key + "': expected a number");
+  private static LossResult result(
+      Path file, EvalLossFile.Point p, String name, String adapter, Long step) {
+    if (p.evalLossTokenWeighted() == null) {
+      throw new BadInputException(
+          file + ": " + name + ": key 'eval_loss_token_weighted': expected a number");
     }
-    return n.get(key).asDouble();
+    return new LossResult(
+        name,
+        adapter,
+        step,
+        p.evalLoss(),
+        p.evalLossTokenWeighted(),
+        p.tokens() == null ? 0 : p.tokens());
   }
 }

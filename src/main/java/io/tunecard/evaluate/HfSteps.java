@@ -1,10 +1,6 @@
 package io.tunecard.evaluate;
 
-import io.tunecard.files.AtomicFiles;
-import io.tunecard.files.Jsonl;
 import io.tunecard.workflow.StrategySpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -46,11 +42,7 @@ final class HfSteps {
     @ProcessElement
     public void process(OutputReceiver<EvalLossReport> out) {
       EvalLossReport report = HfEngine.readLoss(settings);
-      try {
-        AtomicFiles.writeString(settings.evalLossFile(), Jsonl.pretty(report.toJson()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
-      }
+      report.toFile().write(settings.evalLossFile());
       out.output(report);
     }
   }

@@ -1,7 +1,6 @@
 package io.tunecard.evaluate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.EvalLossFile;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
@@ -31,25 +30,17 @@ public record LossResult(
   }
 
   /**
-   * {@code {"checkpoint", "step", "eval_loss", "eval_loss_token_weighted", "loss", "perplexity",
-   * "tokens"}} (the base: no name or step); {@code loss} repeats {@code eval_loss} for readers of
-   * the files written before both definitions were reported.
+   * The point of eval_loss.json: {@code eval_loss} (and {@code loss}, which repeats it for readers
+   * of the files written before both definitions were reported), {@code eval_loss_token_weighted},
+   * {@code perplexity}, {@code tokens}; the base has no name or step.
    */
-  ObjectNode toJson(boolean checkpoint) {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    if (checkpoint) {
-      o.put("checkpoint", model);
-      if (step == null) {
-        o.putNull("step");
-      } else {
-        o.put("step", step);
-      }
-    }
-    o.put("eval_loss", loss);
-    o.put("eval_loss_token_weighted", lossTokenWeighted);
-    o.put("loss", loss);
-    o.put("perplexity", perplexity());
-    o.put("tokens", tokens);
-    return o;
+  EvalLossFile.Point toPoint(boolean checkpoint) {
+    return new EvalLossFile.Point(
+        checkpoint ? model : null,
+        checkpoint ? step : null,
+        loss,
+        lossTokenWeighted,
+        perplexity(),
+        tokens);
   }
 }

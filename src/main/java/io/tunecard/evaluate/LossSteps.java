@@ -1,9 +1,5 @@
 package io.tunecard.evaluate;
 
-import io.tunecard.files.AtomicFiles;
-import io.tunecard.files.Jsonl;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -71,11 +67,7 @@ final class LossSteps {
     public void process(
         @Element KV<String, Iterable<LossPart>> parts, OutputReceiver<EvalLossReport> out) {
       EvalLossReport report = ValidationLoss.combine(parts.getValue(), settings.batch());
-      try {
-        AtomicFiles.writeString(settings.evalLossFile(), Jsonl.pretty(report.toJson()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
-      }
+      report.toFile().write(settings.evalLossFile());
       out.output(report);
     }
   }

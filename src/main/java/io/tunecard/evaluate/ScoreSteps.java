@@ -82,8 +82,7 @@ final class ScoreSteps {
     public void process(ProcessContext c) {
       List<StrategyScores> scores = new ArrayList<>();
       c.element().getValue().forEach(scores::add);
-      MetricsFile.write(
-          settings.metricsFile(), MetricsFile.build(settings, c.sideInput(loss), scores));
+      MetricsFile.build(settings, c.sideInput(loss), scores).write(settings.metricsFile());
       c.output(settings.metricsFile().toString());
     }
   }

@@ -1,12 +1,11 @@
 package io.tunecard.evaluate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.Bootstrap;
 import io.tunecard.metrics.Estimate;
 import io.tunecard.metrics.Metric;
 import io.tunecard.metrics.ScoredAnswers;
 import io.tunecard.metrics.TextMetrics;
+import io.tunecard.rundir.EvalMetricsFile;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +56,9 @@ public final class StrategyScorer {
     List<GeneratedAnswer> a = byId(adapter);
     ScoredAnswers scoredA = text.score(a.stream().map(GeneratedAnswer::toPredictionRow).toList());
     double[] bertA = bert == null ? null : bert.of(QuestionBatch.ADAPTER, strategy, a);
-    ObjectNode adapterJson = section(a, scoredA, bertA);
+    EvalMetricsFile.Scores adapterScores = section(a, scoredA, bertA);
     if (base == null) {
-      return new StrategyScores(strategy, Jsonl.write(adapterJson), null, null, bertReason);
+      return new StrategyScores(strategy, adapterScores, null, null, bertReason);
     }
     List<GeneratedAnswer> b = byId(base);
     List<String> ids = a.stream().map(GeneratedAnswer::id).toList();
@@ -75,37 +74,26 @@ public final class StrategyScorer {
       delta.put(BERTSCORE_F1, bootstrap.pairedMeanDifference(bertA, bertB));
     }
     return new StrategyScores(
-        strategy,
-        Jsonl.write(adapterJson),
-        Jsonl.write(section(b, scoredB, bertB)),
-        Jsonl.write(estimates(delta)),
-        bertReason);
+        strategy, adapterScores, section(b, scoredB, bertB), estimates(delta), bertReason);
   }
 
-  private ObjectNode section(List<GeneratedAnswer> rows, ScoredAnswers scored, double[] bertF1) {
+  private EvalMetricsFile.Scores section(
+      List<GeneratedAnswer> rows, ScoredAnswers scored, double[] bertF1) {
     Map<String, Estimate> metrics =
         new LinkedHashMap<>(scored.aggregate(bootstrap, TextMetrics.ALL));
     if (bertF1 != null) {
       metrics.put(BERTSCORE_F1, bootstrap.mean(bertF1));
     }
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    o.put("n", rows.size());
-    o.put("hit_cap", rows.stream().filter(GeneratedAnswer::hitCap).count());
-    o.set("metrics", estimates(metrics));
-    return o;
+    return new EvalMetricsFile.Scores(
+        rows.size(), rows.stream().filter(GeneratedAnswer::hitCap).count(), estimates(metrics));
   }
 
-  static ObjectNode estimates(Map<String, Estimate> metrics) {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
+  static Map<String, EvalMetricsFile.Interval> estimates(Map<String, Estimate> metrics) {
+    Map<String, EvalMetricsFile.Interval> out = new LinkedHashMap<>();
     metrics.forEach(
-        (name, e) -> {
-          ObjectNode m = o.putObject(name);
-          m.put("mean", e.mean());
-          m.put("ci_low", e.ciLow());
-          m.put("ci_high", e.ciHigh());
-          m.put("n", e.n());
-        });
-    return o;
+        (name, e) ->
+            out.put(name, new EvalMetricsFile.Interval(e.mean(), e.ciLow(), e.ciHigh(), e.n())));
+    return out;
   }
 
   static List<GeneratedAnswer> byId(List<GeneratedAnswer> rows) {

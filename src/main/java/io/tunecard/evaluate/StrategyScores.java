@@ -1,11 +1,12 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.rundir.EvalMetricsFile;
 import java.io.Serializable;
+import java.util.Map;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
- * The scores of one strategy, as the JSON sections of metrics.json (text, so it crosses workers
- * unchanged).
+ * The scores of one strategy, as the sections of metrics.json ({@link EvalMetricsFile}).
  *
  * @param adapter {@code {"n", "hit_cap", "metrics"}} of the fine-tune
  * @param base the same for the base model, null without compare_base
@@ -14,5 +15,9 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  */
 @DefaultCoder(ElementCoder.class)
 public record StrategyScores(
-    String strategy, String adapter, String base, String delta, String bertscoreReason)
+    String strategy,
+    EvalMetricsFile.Scores adapter,
+    EvalMetricsFile.Scores base,
+    Map<String, EvalMetricsFile.Interval> delta,
+    String bertscoreReason)
     implements Serializable {}

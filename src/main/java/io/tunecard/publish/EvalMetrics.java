@@ -1,43 +1,33 @@
 package io.tunecard.publish;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.Metric;
-import java.io.IOException;
+import io.tunecard.rundir.EvalLossFile;
+import io.tunecard.rundir.EvalMetricsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The figures a gate can test, read from {@code eval/metrics.json}: {@code eval_loss} and {@code
- * perplexity} are the best checkpoint's (from its {@code eval_loss} section; {@code eval_loss} as
- * transformers' Trainer computes it, files from before both definitions were reported give {@code
- * loss}); every other metric is a generation metric's {@code mean} under one strategy.
+ * The figures a gate can test, from {@code eval/metrics.json} ({@link EvalMetricsFile}): {@code
+ * eval_loss} and {@code perplexity} are the best checkpoint's (from its {@code eval_loss} section;
+ * {@code eval_loss} as transformers' Trainer computes it; the perplexity as recorded, else {@code
+ * exp(eval_loss)}); every other metric is a generation metric's {@code mean} under one strategy.
  */
 public final class EvalMetrics {
   private final Path file;
-  private final JsonNode root;
+  private final EvalMetricsFile metrics;
 
-  private EvalMetrics(Path file, JsonNode root) {
+  private EvalMetrics(Path file, EvalMetricsFile metrics) {
     this.file = file;
-    this.root = root;
+    this.metrics = metrics;
   }
 
   public static EvalMetrics read(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": not found; run the evaluate stage first");
     }
-    try {
-      JsonNode root = Jsonl.readTree(file);
-      if (!root.isObject()) {
-        throw new BadInputException(file + ": expected a JSON object");
-      }
-      return new EvalMetrics(file, root);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
+    return new EvalMetrics(file, EvalMetricsFile.read(file));
   }
 
   public Path file() {
@@ -46,11 +36,8 @@ public final class EvalMetrics {
 
   /** The checkpoint the evaluation chose ({@code best_checkpoint}, else {@code eval_loss.best}). */
   public String bestCheckpoint() {
-    String best = root.path("best_checkpoint").asText("");
-    if (best.isEmpty()) {
-      best = root.path("eval_loss").path("best").asText("");
-    }
-    if (best.isEmpty()) {
+    String best = metrics.settings().bestCheckpoint();
+    if (best == null) {
       throw new BadInputException(file + ": best_checkpoint: missing (expected e.g. \"step-150\")");
     }
     return best;
@@ -72,33 +59,26 @@ public final class EvalMetrics {
   public Lookup value(String metric, String strategy) {
     if (isLossMetric(metric)) {
       String best = bestCheckpoint();
-      for (JsonNode c : root.path("eval_loss").path("checkpoints")) {
-        if (best.equals(c.path("checkpoint").asText())) {
-          JsonNode loss = c.path("eval_loss").isNumber() ? c.path("eval_loss") : c.path("loss");
-          if (metric.equals("perplexity")) {
-            JsonNode ppl = c.path("perplexity");
-            if (ppl.isNumber()) {
-              return new Lookup(ppl.asDouble(), null);
-            }
-            return loss.isNumber()
-                ? new Lookup(Math.exp(loss.asDouble()), null)
-                : new Lookup(null, "no loss for " + best + " in " + file.getFileName());
-          }
-          return loss.isNumber()
-              ? new Lookup(loss.asDouble(), null)
-              : new Lookup(null, "no loss for " + best + " in " + file.getFileName());
-        }
+      EvalLossFile.Point p =
+          metrics.evalLoss() == null ? null : metrics.evalLoss().checkpoint(best);
+      if (p == null) {
+        return new Lookup(null, "eval_loss.checkpoints in " + file + " has no entry for " + best);
       }
-      return new Lookup(null, "eval_loss.checkpoints in " + file + " has no entry for " + best);
+      return new Lookup(metric.equals("perplexity") ? p.perplexityOrExp() : p.evalLoss(), null);
     }
-    JsonNode strategies = root.path("strategies");
-    if (!strategies.has(strategy)) {
+    EvalMetricsFile.Scores scores = metrics.strategies().get(strategy);
+    if (scores == null) {
       return new Lookup(
-          null, file + " has no strategy '" + strategy + "' (it has " + names(strategies) + ")");
+          null,
+          file
+              + " has no strategy '"
+              + strategy
+              + "' (it has "
+              + List.copyOf(metrics.strategies().keySet())
+              + ")");
     }
-    JsonNode metrics = strategies.path(strategy).path("metrics");
-    JsonNode mean = metrics.path(metric).path("mean");
-    if (!mean.isNumber()) {
+    EvalMetricsFile.Interval v = scores.metric(metric);
+    if (v == null) {
       return new Lookup(
           null,
           file
@@ -107,15 +87,9 @@ public final class EvalMetrics {
               + "' for strategy '"
               + strategy
               + "' (it has "
-              + names(metrics)
+              + List.copyOf(scores.metrics().keySet())
               + ")");
     }
-    return new Lookup(mean.asDouble(), null);
-  }
-
-  private static List<String> names(JsonNode object) {
-    List<String> out = new ArrayList<>();
-    object.fieldNames().forEachRemaining(out::add);
-    return out;
+    return new Lookup(v.mean(), null);
   }
 }
