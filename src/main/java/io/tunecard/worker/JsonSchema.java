@@ -148,11 +148,12 @@ public final class JsonSchema {
   }
 
   private static void inOrder(List<Violation> violations, Set<String> out) {
-    for (boolean missing : new boolean[] {false, true}) {
-      violations.stream()
-          .filter(v -> v.missing() == missing)
-          .forEach(v -> out.add(path(v.at()) + ": " + v.text()));
-    }
+    violations.stream()
+        .filter(v -> !v.missing())
+        .forEach(v -> out.add(path(v.at()) + ": " + v.text()));
+    violations.stream()
+        .filter(Violation::missing)
+        .forEach(v -> out.add(path(v.at()) + ": " + v.text()));
   }
 
   /** The library's error in tunecard's words: what was expected, and what was found. */
@@ -171,13 +172,8 @@ public final class JsonSchema {
           Violation.at(at, "expected " + render(keywordNode) + ", found " + render(found));
       case "enum" ->
           Violation.at(at, "expected one of " + list(keywordNode) + ", found " + render(found));
-      case "minItems" ->
-          Violation.at(
-              at,
-              "expected at least "
-                  + keywordNode.asInt()
-                  + " item(s), found "
-                  + (found.isArray() ? found.size() : render(found)));
+      case "minItems" -> // minItems applies to arrays only
+          Violation.at(at, "expected at least " + keywordNode + " item(s), found " + found.size());
       case "required" ->
           new Violation(child(at, e.getProperty()), true, "missing (a required key)");
       case "additionalProperties" -> {
@@ -291,40 +287,28 @@ public final class JsonSchema {
    */
   private static tools.jackson.databind.JsonNode toJackson3(
       JsonNode value, List<Object> at, List<List<Object>> infinite) {
-    switch (value.getNodeType()) {
-      case OBJECT -> {
-        tools.jackson.databind.node.ObjectNode out = NODES.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> field = it.next();
-          out.set(
-              field.getKey(), toJackson3(field.getValue(), child(at, field.getKey()), infinite));
-        }
-        return out;
-      }
-      case ARRAY -> {
-        tools.jackson.databind.node.ArrayNode out = NODES.arrayNode();
-        for (int i = 0; i < value.size(); i++) {
-          out.add(toJackson3(value.get(i), child(at, i), infinite));
-        }
-        return out;
-      }
-      case STRING -> {
-        return NODES.stringNode(value.textValue());
-      }
-      case BOOLEAN -> {
-        return NODES.booleanNode(value.booleanValue());
-      }
-      case NUMBER -> {
-        return number(value, at, infinite);
-      }
-      case NULL -> {
-        return NODES.nullNode();
-      }
-      default -> {
-        // binary and POJO nodes come from no parser; the library checks them as their text
-        return NODES.stringNode(value.asText());
-      }
+    if (value.isObject()) {
+      tools.jackson.databind.node.ObjectNode out = NODES.objectNode();
+      value
+          .fieldNames()
+          .forEachRemaining(k -> out.set(k, toJackson3(value.get(k), child(at, k), infinite)));
+      return out;
     }
+    if (value.isArray()) {
+      tools.jackson.databind.node.ArrayNode out = NODES.arrayNode();
+      for (int i = 0; i < value.size(); i++) {
+        out.add(toJackson3(value.get(i), child(at, i), infinite));
+      }
+      return out;
+    }
+    return switch (value.getNodeType()) {
+      case STRING -> NODES.stringNode(value.textValue());
+      case BOOLEAN -> NODES.booleanNode(value.booleanValue());
+      case NUMBER -> number(value, at, infinite);
+      case NULL -> NODES.nullNode();
+      // binary and POJO nodes come from no parser; the library checks them as their text
+      default -> NODES.stringNode(value.asText());
+    };
   }
 
   private static tools.jackson.databind.JsonNode number(
