@@ -150,6 +150,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyJsonSchemaUsesTheSchemaLibraryAndItsJackson3() {
+    check(
+        noClasses()
+            .that()
+            .doNotBelongToAnyOf(io.tunecard.worker.JsonSchema.class)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("com.networknt..", "tools.jackson.."));
+  }
+
+  @Test
   void onlyTheCommandLineUsesTheCommandLine() {
     check(
         noClasses()

@@ -1,58 +1,66 @@
 package io.tunecard.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.DisallowUnknownKeywordFactory;
+import com.networknt.schema.path.NodePath;
 import io.tunecard.files.Jsonl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A validator for the subset of JSON Schema (draft 2020-12) that the worker protocol files use:
- * {@code type} (also as a list, e.g. {@code ["integer", "null"]}), {@code const}, {@code enum},
- * {@code required}, {@code properties}, {@code additionalProperties: false}, {@code items}, {@code
- * minItems}, {@code minimum}, {@code maximum}, {@code exclusiveMinimum}, {@code exclusiveMaximum}
- * and {@code oneOf}. A schema using any other keyword is refused when loaded, so a rule added to
- * the protocol files can never be silently ignored on the Java side.
+ * A JSON Schema (draft 2020-12) of the worker protocol, checked by networknt's
+ * json-schema-validator. A schema using a keyword the draft does not define is refused when loaded,
+ * so a misspelt rule in the protocol files can never be silently ignored on the Java side.
  *
  * <p>Violations name the JSON path and what was expected, e.g. {@code $.train.lr: expected a number
- * > 0, found -1}.
+ * > 0, found -1}, in document order. For a {@code oneOf} whose alternatives carry a {@code const}
+ * (e.g. {@code "event": "metrics"}), only the violations of the alternative the value meant are
+ * reported. A number too large for a double ({@code 5e1214} reads as Infinity) is a violation,
+ * "expected a finite number".
  *
- * <p>Longer than most files so that the whole supported subset, and its messages, read in one
- * place.
+ * <p>The library works on Jackson 3 trees; values are copied into one before they are checked.
  */
 public final class JsonSchema {
-  private static final Set<String> KEYWORDS =
-      Set.of(
-          "type",
-          "const",
-          "enum",
-          "required",
-          "properties",
-          "additionalProperties",
-          "items",
-          "minItems",
-          "minimum",
-          "maximum",
-          "exclusiveMinimum",
-          "exclusiveMaximum",
-          "oneOf");
-  private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "title", "description");
+  private static final SchemaRegistry REGISTRY =
+      SchemaRegistry.withDialect(
+          Dialect.builder(Dialects.getDraft202012())
+              .unknownKeywordFactory(DisallowUnknownKeywordFactory.getInstance())
+              .build(),
+          // the library's own messages (keywords tunecard has no words for) in English
+          registry ->
+              registry.schemaRegistryConfig(
+                  SchemaRegistryConfig.builder().locale(Locale.ENGLISH).build()));
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String name;
   private final JsonNode root;
+  private final Schema schema;
 
   private JsonSchema(String name, JsonNode root) {
     this.name = name;
     this.root = root;
-    checkKeywords(root, "#");
+    try {
+      this.schema = REGISTRY.getSchema(toJackson3(root, List.of(), new ArrayList<>()));
+    } catch (SchemaException e) {
+      throw new IllegalStateException("schema " + name + ": " + e.getMessage(), e);
+    }
   }
 
   /** Loads a schema kept beside this class, e.g. {@code spec.schema.json}. */
@@ -77,100 +85,124 @@ public final class JsonSchema {
 
   /** Every violation of {@code value}, in document order; empty when it is valid. */
   public List<String> violations(JsonNode value) {
-    List<String> out = new ArrayList<>();
-    validate(root, value, "$", out);
-    return out;
-  }
-
-  private void validate(JsonNode schema, JsonNode value, String path, List<String> out) {
-    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
-      // a literal too large for a double (5e1214) reads as Infinity: no type ("integer" asks
-      // whether it is whole) and no bound can be checked on it
-      out.add(path + ": expected a finite number, found " + render(value));
-      return;
+    List<Violation> out = new ArrayList<>();
+    // a literal too large for a double (5e1214) reads as Infinity: no type ("integer" asks
+    // whether it is whole) and no bound can be checked on it, so the library sees null there
+    List<List<Object>> infinite = new ArrayList<>();
+    List<Error> errors = schema.validate(toJackson3(value, new ArrayList<>(), infinite));
+    for (List<Object> at : infinite) {
+      out.add(Violation.at(at, "expected a finite number, found " + find(value, at).asText()));
     }
-    if (schema.has("oneOf")) {
-      oneOf(schema.get("oneOf"), value, path, out);
-      return;
-    }
-    if (schema.has("type") && !typeMatches(schema.get("type"), value)) {
-      out.add(path + ": expected " + describe(schema) + ", found " + render(value));
-      return;
-    }
-    if (value.isNull()) {
-      return;
-    }
-    if (schema.has("const") && !same(schema.get("const"), value)) {
-      out.add(path + ": expected " + render(schema.get("const")) + ", found " + render(value));
-      return;
-    }
-    if (schema.has("enum") && !contains(schema.get("enum"), value)) {
-      out.add(path + ": expected one of " + list(schema.get("enum")) + ", found " + render(value));
-      return;
-    }
-    if (value.isNumber() && !withinBounds(schema, value.decimalValue())) {
-      out.add(path + ": expected " + describe(schema) + ", found " + render(value));
-    }
-    if (value.isObject()) {
-      object(schema, value, path, out);
-    }
-    if (value.isArray()) {
-      if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
-        out.add(
-            path
-                + ": expected at least "
-                + schema.get("minItems").asInt()
-                + " item(s), found "
-                + value.size());
-      }
-      if (schema.has("items")) {
-        for (int i = 0; i < value.size(); i++) {
-          validate(schema.get("items"), value.get(i), path + "[" + i + "]", out);
-        }
+    Set<String> dropped = new LinkedHashSet<>();
+    for (Error e : errors) {
+      if ("oneOf".equals(e.getKeyword()) && !droppedBy(e.getEvaluationPath(), dropped)) {
+        oneOf(e, value, dropped, out);
       }
     }
-  }
-
-  private void object(JsonNode schema, JsonNode value, String path, List<String> out) {
-    JsonNode props = schema.path("properties");
-    for (JsonNode req : schema.path("required")) {
-      if (!value.has(req.asText())) {
-        out.add(path + "." + req.asText() + ": missing (a required key)");
+    for (Error e : errors) {
+      List<Object> at = elements(e.getInstanceLocation());
+      if (!"oneOf".equals(e.getKeyword())
+          && !infinite.contains(at)
+          && !droppedBy(e.getEvaluationPath(), dropped)) {
+        out.add(message(e, at, value));
       }
     }
-    boolean closed =
-        schema.has("additionalProperties") && !schema.get("additionalProperties").asBoolean(true);
-    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      String child = path + "." + field.getKey();
-      if (props.has(field.getKey())) {
-        validate(props.get(field.getKey()), field.getValue(), child, out);
-      } else if (closed) {
-        List<String> known = new ArrayList<>();
-        props.fieldNames().forEachRemaining(known::add);
-        out.add(child + ": unknown key (expected one of " + known + ")");
-      }
+    Map<List<Object>, List<Violation>> byNode = new LinkedHashMap<>();
+    for (Violation v : out) {
+      byNode.computeIfAbsent(v.missing() ? parent(v.at()) : v.at(), k -> new ArrayList<>()).add(v);
     }
+    Set<String> messages = new LinkedHashSet<>();
+    inDocumentOrder(value, new ArrayList<>(), byNode, messages);
+    byNode.values().forEach(left -> inOrder(left, messages));
+    return List.copyOf(messages);
   }
 
   /**
-   * Exactly one alternative must match. When none does, the alternative whose {@code const}
-   * properties (e.g. {@code "event": "metrics"}) match the value is the one the value meant, and
-   * its violations are reported; with no such alternative, the discriminating key is named.
+   * One violation: the path it names, whether that key is missing (its parent object is there), and
+   * what was expected and found.
    */
-  private void oneOf(JsonNode alternatives, JsonNode value, String path, List<String> out) {
-    int matching = 0;
-    List<List<String>> meant = new ArrayList<>();
-    Map<String, Set<String>> discriminators = new LinkedHashMap<>();
-    for (JsonNode alt : alternatives) {
-      List<String> errors = new ArrayList<>();
-      validate(alt, value, path, errors);
-      if (errors.isEmpty()) {
-        matching++;
+  private record Violation(List<Object> at, boolean missing, String text) {
+    static Violation at(List<Object> at, String text) {
+      return new Violation(at, false, text);
+    }
+  }
+
+  /** Each node's own violations, then its missing keys, then its keys and items in order. */
+  private static void inDocumentOrder(
+      JsonNode node, List<Object> at, Map<List<Object>, List<Violation>> byNode, Set<String> out) {
+    List<Violation> here = byNode.remove(at);
+    if (here != null) {
+      inOrder(here, out);
+    }
+    if (byNode.isEmpty()) {
+      return;
+    }
+    if (node.isObject()) {
+      node.fieldNames()
+          .forEachRemaining(k -> inDocumentOrder(node.get(k), child(at, k), byNode, out));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        inDocumentOrder(node.get(i), child(at, i), byNode, out);
       }
+    }
+  }
+
+  private static void inOrder(List<Violation> violations, Set<String> out) {
+    violations.stream()
+        .filter(v -> !v.missing())
+        .forEach(v -> out.add(path(v.at()) + ": " + v.text()));
+    violations.stream()
+        .filter(Violation::missing)
+        .forEach(v -> out.add(path(v.at()) + ": " + v.text()));
+  }
+
+  /** The library's error in tunecard's words: what was expected, and what was found. */
+  private Violation message(Error e, List<Object> at, JsonNode value) {
+    List<Object> keywordAt = elements(e.getSchemaLocation().getFragment());
+    JsonNode keywordNode = find(root, keywordAt);
+    JsonNode owner = find(root, parent(keywordAt));
+    JsonNode found = find(value, at);
+    if (keywordNode.isMissingNode()) {
+      return Violation.at(at, e.getMessage());
+    }
+    return switch (String.valueOf(e.getKeyword())) {
+      case "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" ->
+          Violation.at(at, "expected " + describe(owner) + ", found " + render(found));
+      case "const" ->
+          Violation.at(at, "expected " + render(keywordNode) + ", found " + render(found));
+      case "enum" ->
+          Violation.at(at, "expected one of " + list(keywordNode) + ", found " + render(found));
+      case "minItems" -> // minItems applies to arrays only
+          Violation.at(at, "expected at least " + keywordNode + " item(s), found " + found.size());
+      case "required" ->
+          new Violation(child(at, e.getProperty()), true, "missing (a required key)");
+      case "additionalProperties" -> {
+        List<String> known = new ArrayList<>();
+        owner.path("properties").fieldNames().forEachRemaining(known::add);
+        yield Violation.at(
+            child(at, e.getProperty()), "unknown key (expected one of " + known + ")");
+      }
+      default -> Violation.at(at, e.getMessage());
+    };
+  }
+
+  /**
+   * A failed {@code oneOf}. When no alternative holds, the one whose {@code const} properties (e.g.
+   * {@code "event": "metrics"}) match the value is the one the value meant: only its violations are
+   * kept. With no such alternative, the discriminating key is named.
+   */
+  private void oneOf(Error e, JsonNode value, Set<String> dropped, List<Violation> out) {
+    List<Object> at = elements(e.getInstanceLocation());
+    JsonNode instance = find(value, at);
+    JsonNode alternatives = find(root, elements(e.getSchemaLocation().getFragment()));
+    String evaluation = e.getEvaluationPath().toString();
+    List<Integer> meant = new ArrayList<>();
+    Map<String, Set<String>> discriminators = new LinkedHashMap<>();
+    for (int i = 0; i < alternatives.size(); i++) {
       boolean constsMatch = true;
       boolean hasConst = false;
-      for (Iterator<Map.Entry<String, JsonNode>> it = alt.path("properties").fields();
+      for (Iterator<Map.Entry<String, JsonNode>> it =
+              alternatives.get(i).path("properties").fields();
           it.hasNext(); ) {
         Map.Entry<String, JsonNode> p = it.next();
         if (p.getValue().has("const")) {
@@ -178,68 +210,128 @@ public final class JsonSchema {
           discriminators
               .computeIfAbsent(p.getKey(), k -> new LinkedHashSet<>())
               .add(p.getValue().get("const").asText());
-          constsMatch &= same(p.getValue().get("const"), value.path(p.getKey()));
+          constsMatch &= same(p.getValue().get("const"), instance.path(p.getKey()));
         }
       }
       if (hasConst && constsMatch) {
-        meant.add(errors);
+        meant.add(i);
       }
     }
-    if (matching == 1) {
+    if (!"oneOf".equals(e.getMessageKey())) {
+      // more than one alternative holds: what the others say about the value does not matter
+      dropped.add(evaluation + "/");
+      out.add(Violation.at(at, "matches more than one alternative of the schema"));
       return;
     }
-    if (matching > 1) {
-      out.add(path + ": matches more than one alternative of the schema");
-    } else if (meant.size() == 1) {
-      out.addAll(meant.get(0));
-    } else if (value.isObject() && !discriminators.isEmpty()) {
+    if (meant.size() == 1) {
+      for (int i = 0; i < alternatives.size(); i++) {
+        if (i != meant.get(0)) {
+          dropped.add(evaluation + "/" + i + "/");
+        }
+      }
+      return;
+    }
+    dropped.add(evaluation + "/");
+    if (instance.isObject() && !discriminators.isEmpty()) {
       Map.Entry<String, Set<String>> d = discriminators.entrySet().iterator().next();
+      JsonNode key = instance.path(d.getKey());
       out.add(
-          path
-              + "."
-              + d.getKey()
-              + ": expected one of "
-              + d.getValue()
-              + ", found "
-              + (value.has(d.getKey()) ? render(value.get(d.getKey())) : "nothing (missing)"));
+          new Violation(
+              child(at, d.getKey()),
+              key.isMissingNode(),
+              "expected one of " + d.getValue() + ", found " + render(key)));
     } else {
-      out.add(path + ": expected one of the schema's alternatives, found " + render(value));
+      out.add(
+          Violation.at(at, "expected one of the schema's alternatives, found " + render(instance)));
     }
   }
 
-  private static boolean typeMatches(JsonNode type, JsonNode value) {
-    if (type.isArray()) {
-      for (JsonNode t : type) {
-        if (typeMatches(t, value)) {
-          return true;
-        }
-      }
-      return false;
+  private static boolean droppedBy(NodePath evaluation, Set<String> dropped) {
+    String path = evaluation.toString() + "/";
+    return dropped.stream().anyMatch(path::startsWith);
+  }
+
+  /** The keys and indexes of a path, e.g. [train, lr] or [strategies, 0, name]. */
+  private static List<Object> elements(NodePath path) {
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < path.getNameCount(); i++) {
+      out.add(path.getElement(i));
     }
-    return switch (type.asText()) {
-      case "object" -> value.isObject();
-      case "array" -> value.isArray();
-      case "string" -> value.isTextual();
-      case "boolean" -> value.isBoolean();
-      case "null" -> value.isNull();
-      case "number" -> value.isNumber();
-      case "integer" -> value.isIntegralNumber() || value.isNumber() && isWhole(value);
-      default -> throw new IllegalStateException("unsupported type " + type);
+    return out;
+  }
+
+  private static List<Object> parent(List<Object> path) {
+    return path.isEmpty() ? path : path.subList(0, path.size() - 1);
+  }
+
+  /** The node at {@code path}, or a missing node. */
+  private static JsonNode find(JsonNode node, List<Object> path) {
+    for (Object step : path) {
+      node = step instanceof Integer i ? node.path(i) : node.path(step.toString());
+    }
+    return node;
+  }
+
+  /** "$", "$.train.lr", "$.generate.strategies[0].name". */
+  private static String path(List<Object> elements) {
+    StringBuilder out = new StringBuilder("$");
+    for (Object e : elements) {
+      out.append(e instanceof Integer i ? "[" + i + "]" : "." + e);
+    }
+    return out.toString();
+  }
+
+  /**
+   * A copy of {@code value} as a Jackson 3 tree for the library. A number that is not finite
+   * becomes null there, and its path goes to {@code infinite}.
+   */
+  private static tools.jackson.databind.JsonNode toJackson3(
+      JsonNode value, List<Object> at, List<List<Object>> infinite) {
+    if (value.isObject()) {
+      tools.jackson.databind.node.ObjectNode out = NODES.objectNode();
+      value
+          .fieldNames()
+          .forEachRemaining(k -> out.set(k, toJackson3(value.get(k), child(at, k), infinite)));
+      return out;
+    }
+    if (value.isArray()) {
+      tools.jackson.databind.node.ArrayNode out = NODES.arrayNode();
+      for (int i = 0; i < value.size(); i++) {
+        out.add(toJackson3(value.get(i), child(at, i), infinite));
+      }
+      return out;
+    }
+    return switch (value.getNodeType()) {
+      case STRING -> NODES.stringNode(value.textValue());
+      case BOOLEAN -> NODES.booleanNode(value.booleanValue());
+      case NUMBER -> number(value, at, infinite);
+      case NULL -> NODES.nullNode();
+      // binary and POJO nodes come from no parser; the library checks them as their text
+      default -> NODES.stringNode(value.asText());
     };
   }
 
-  private static boolean isWhole(JsonNode value) {
-    BigDecimal d = value.decimalValue();
-    return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0;
+  private static tools.jackson.databind.JsonNode number(
+      JsonNode value, List<Object> at, List<List<Object>> infinite) {
+    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
+      infinite.add(List.copyOf(at));
+      return NODES.nullNode();
+    }
+    return switch (value.numberType()) {
+      case INT -> NODES.numberNode(value.intValue());
+      case LONG -> NODES.numberNode(value.longValue());
+      case BIG_INTEGER -> NODES.numberNode(value.bigIntegerValue());
+      case FLOAT -> NODES.numberNode(value.floatValue());
+      case DOUBLE -> NODES.numberNode(value.doubleValue());
+      case BIG_DECIMAL -> NODES.numberNode(value.decimalValue());
+    };
   }
 
-  private static boolean withinBounds(JsonNode schema, BigDecimal v) {
-    return (!schema.has("minimum") || v.compareTo(schema.get("minimum").decimalValue()) >= 0)
-        && (!schema.has("maximum") || v.compareTo(schema.get("maximum").decimalValue()) <= 0)
-        && (!schema.has("exclusiveMinimum")
-            || v.compareTo(schema.get("exclusiveMinimum").decimalValue()) > 0)
-        && (!schema.has("exclusiveMaximum")
-            || v.compareTo(schema.get("exclusiveMaximum").decimalValue()) < 0);
+  private static List<Object> child(List<Object> at, Object step) {
+    List<Object> out = new ArrayList<>(at.size() + 1);
+    out.addAll(at);
+    out.add(step);
+    return out;
   }
 
   /** "a number > 0", "an integer >= 1 or null", "a string". */
@@ -285,18 +377,10 @@ public final class JsonSchema {
 
   private static boolean same(JsonNode expected, JsonNode value) {
     if (expected.isNumber() && value.isNumber()) {
-      return expected.decimalValue().compareTo(value.decimalValue()) == 0;
+      return Double.isFinite(value.doubleValue())
+          && expected.decimalValue().compareTo(value.decimalValue()) == 0;
     }
     return expected.equals(value);
-  }
-
-  private static boolean contains(JsonNode options, JsonNode value) {
-    for (JsonNode o : options) {
-      if (same(o, value)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String list(JsonNode options) {
@@ -312,39 +396,5 @@ public final class JsonSchema {
     }
     String text = value.toString();
     return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-  }
-
-  private static void checkKeywords(JsonNode schema, String where) {
-    if (!schema.isObject()) {
-      throw new IllegalStateException("schema at " + where + " is not an object");
-    }
-    for (Iterator<String> it = schema.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYWORDS.contains(key) && !ANNOTATIONS.contains(key)) {
-        throw new IllegalStateException(
-            "schema keyword '"
-                + key
-                + "' at "
-                + where
-                + " is not supported by "
-                + JsonSchema.class.getSimpleName());
-      }
-    }
-    if (schema.has("additionalProperties") && schema.get("additionalProperties").asBoolean(true)) {
-      throw new IllegalStateException(
-          "schema at " + where + ": only additionalProperties false is supported");
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> p = it.next();
-      checkKeywords(p.getValue(), where + "/properties/" + p.getKey());
-    }
-    if (schema.has("items")) {
-      checkKeywords(schema.get("items"), where + "/items");
-    }
-    int i = 0;
-    for (JsonNode alt : schema.path("oneOf")) {
-      checkKeywords(alt, where + "/oneOf/" + i++);
-    }
   }
 }

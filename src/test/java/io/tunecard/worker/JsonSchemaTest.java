@@ -1,10 +1,12 @@
 package io.tunecard.worker;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 class JsonSchemaTest {
@@ -73,12 +75,47 @@ class JsonSchemaTest {
   }
 
   @Test
-  void unsupportedKeywordsAreRefusedWhenLoading() {
-    assertThatThrownBy(() -> JsonSchema.of("bad", json("{'type':'string','pattern':'^a'}")))
-        .hasMessageContaining("schema keyword 'pattern' at # is not supported");
+  void oneOfNamesAValueThatMatchesMoreThanOneAlternative() {
+    JsonSchema s = JsonSchema.of("either", json("{'oneOf':[{'type':'integer'},{'minimum':0}]}"));
+    assertThat(s.violations(json("-1"))).isEmpty();
+    assertThat(s.violations(json("1")))
+        .containsExactly("$: matches more than one alternative of the schema");
+    assertThat(s.violations(json("-0.5")))
+        .containsExactly("$: expected one of the schema's alternatives, found -0.5");
+  }
+
+  @Test
+  void aNumberTooLargeForADoubleIsAViolationWhereverItIs() {
+    // 5e1214 reads as Infinity; the other keys are still checked
+    assertThat(SCHEMA.violations(json("{'n':5e1214,'kind':'c','x':-5e1214,'list':['s',5e1214]}")))
+        .containsExactly(
+            "$.n: expected a finite number, found Infinity",
+            "$.kind: expected one of [a, b], found \"c\"",
+            "$.x: expected a finite number, found -Infinity",
+            "$.list[1]: expected a finite number, found Infinity");
+    assertThat(SCHEMA.violations(json("5e1214")))
+        .containsExactly("$: expected a finite number, found Infinity");
+  }
+
+  @Test
+  void keywordsWithoutOwnWordingAreReportedAtTheirPathInTheLibrarysWords() {
+    JsonSchema s =
+        JsonSchema.of("pattern", json("{'properties':{'a':{'type':'string','pattern':'^a'}}}"));
+    assertThat(s.violations(json("{'a':'abc'}"))).isEmpty();
+    assertThat(s.violations(json("{'a':'b'}")))
+        .singleElement(as(InstanceOfAssertFactories.STRING))
+        .startsWith("$.a: ")
+        .contains("^a");
+  }
+
+  @Test
+  void unknownKeywordsAreRefusedWhenLoading() {
+    assertThatThrownBy(() -> JsonSchema.of("bad", json("{'type':'string','patern':'^a'}")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema bad: Keyword 'patern' is unknown");
     assertThatThrownBy(
-            () -> JsonSchema.of("bad", json("{'properties':{'a':{'additionalProperties':true}}}")))
-        .hasMessageContaining("only additionalProperties false is supported");
+            () -> JsonSchema.of("bad", json("{'oneOf':[{'properties':{'a':{'minimun':1}}}]}")))
+        .hasMessageContaining("Keyword 'minimun' is unknown");
   }
 
   @Test
