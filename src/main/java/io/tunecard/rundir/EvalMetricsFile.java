@@ -2,11 +2,8 @@ package io.tunecard.rundir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -268,11 +265,7 @@ public record EvalMetricsFile(
 
   /** Writes the file atomically (temp-then-rename), in the format {@link #toTree} gives. */
   public void write(Path file) {
-    try {
-      AtomicFiles.writeString(file, Jsonl.pretty(toTree()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    JsonFields.write(file, toTree());
   }
 
   /**

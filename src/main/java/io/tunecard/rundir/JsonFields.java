@@ -2,9 +2,11 @@ package io.tunecard.rundir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,6 +27,15 @@ final class JsonFields {
   }
 
   /** The file's top-level object; a missing file, bad JSON or another value is bad input. */
+  /** Writes {@code tree} to {@code file} atomically (temp-then-rename), pretty-printed. */
+  static void write(Path file, ObjectNode tree) {
+    try {
+      AtomicFiles.writeString(file, Jsonl.pretty(tree));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
   static JsonNode readObject(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": not found");
