@@ -167,8 +167,9 @@ def _generate_row(b, device, model, cfg, prompts, caps, s, width, beam_width, ne
             b.free(device)
             b.sync(device)
             t0 = time.perf_counter()
+            stats = {}
             answers = decode.generate_all(model, prompts, strategy, caps, 0, cfg["eos_token_id"],
-                                          device, 42, attempt)
+                                          device, 42, attempt, stats=stats)
             b.sync(device)
             secs = time.perf_counter() - t0
             tokens = sum(len(a) for a, _ in answers)
@@ -177,11 +178,18 @@ def _generate_row(b, device, model, cfg, prompts, caps, s, width, beam_width, ne
                 share = math.ceil(TEST_QUESTIONS / slots) / math.ceil(len(prompts) / slots)
             else:  # slots refill as answers end: the cost follows the questions
                 share = TEST_QUESTIONS / len(prompts)
+            # The CUDA graphs are captured once per call of the loop, which answers the whole
+            # split in one call: their cost is counted once, the decoding share times.
+            capture = stats.get("capture_seconds", 0.0)
             row.update(width=attempt, seconds=secs, output_tokens=tokens,
-                       tokens_per_s=tokens / secs, projected_minutes=secs * share / 60,
+                       tokens_per_s=tokens / secs, capture_seconds=capture,
+                       captures=stats.get("captures"), steps=stats.get("steps"),
+                       tokens_per_s_decoding=tokens / (secs - capture),
+                       projected_minutes=(capture + (secs - capture) * share) / 60,
                        peak_gb=b.peak_gb(device))
             b.log(f"decode {s['name']} x {len(prompts)} (width {attempt}): {tokens / secs:,.0f} "
-                  f"tokens/s, {secs:.1f} s, projected {row['projected_minutes']:.2f} min")
+                  f"tokens/s, {secs:.1f} s ({capture:.1f} s capturing {stats.get('captures')} "
+                  f"graphs), projected {row['projected_minutes']:.2f} min")
             return row
         except torch.cuda.OutOfMemoryError as e:
             row[f"error_width_{attempt}"] = f"out of memory: {str(e).splitlines()[0]}"

@@ -36,7 +36,7 @@ def _round_up(x: int, m: int) -> int:
 
 def generate_all(model, prompts: list, strategy: dict, max_new_tokens, pad_id: int, eos_id,
                  device, seed: int, width: int, progress=None, graphs: bool | None = None,
-                 picks=None) -> list:
+                 picks=None, stats: dict | None = None) -> list:
     """Answers every prompt (token id lists, decoded in the order given); returns, in that order,
     (new ids before the first eos, whether eos came).
 
@@ -44,6 +44,8 @@ def generate_all(model, prompts: list, strategy: dict, max_new_tokens, pad_id: i
     one cap, or one per prompt. ``progress(questions done, tokens)``: at most once a second and
     at the end. ``graphs``: replay the step from CUDA graphs (default: yes, on CUDA). ``picks``:
     a Picks to use instead of the strategy's own (tests replay another run's choices with it).
+    ``stats``: filled with ``width``, ``steps``, ``captures`` and ``capture_seconds`` (the CUDA
+    graphs' warm-up and capture, paid once per call).
     """
     lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     why = unsupported(lm)
@@ -67,8 +69,12 @@ def generate_all(model, prompts: list, strategy: dict, max_new_tokens, pad_id: i
     width = max(1, min(width, len(prompts), _fitting(lm, nb, prompt_slots + new)))
     stack = Stack(lm, width, nb, prompt_slots, new)
     with torch.inference_mode():
-        return _Loop(stack, prompts, strategy, caps, pad_id, eos_id, seed, progress, graphs,
-                     picks).run()
+        loop = _Loop(stack, prompts, strategy, caps, pad_id, eos_id, seed, progress, graphs, picks)
+        results = loop.run()
+    if stats is not None:
+        stats.update(width=width, steps=loop.steps, captures=len(loop.step.graphs),
+                     capture_seconds=loop.step.capture_seconds)
+    return results
 
 
 def _fitting(lm, beams: int, slots: int) -> int:
@@ -115,7 +121,7 @@ class _Loop:
         self.slot_q, self.host_n = [-1] * width, [0] * width
         self.cur, self.waiting = width, 0
         self.results = [None] * len(prompts)
-        self.done = self.produced = 0
+        self.done = self.produced = self.steps = 0
         self.reported = time.monotonic()
         self.live_mask = None
         spans = {min(stack.new_slots, _round_up(-(-stack.new_slots * i // 4), 16))
@@ -148,6 +154,7 @@ class _Loop:
             longest = max(self.host_n[s] for s in range(self.cur) if self.slot_q[s] >= 0)
             span = next(s for s in self.spans if s >= longest)
             logits = self.step(self.cur, span)
+            self.steps += 1
             mask = self._live()
             ended = self.search.advance(self.stack, logits, mask, self.cap[:self.cur],
                                         self.questions[:self.cur], self.out)

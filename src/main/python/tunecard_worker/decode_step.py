@@ -19,6 +19,7 @@ self_attn.{q,k,v,o}_proj with rotary embeddings, post_attention_layernorm, mlp.
 """
 
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -54,6 +55,7 @@ class Stack:
         self.groups = self.heads // self.kv
         self.rope = sys.modules[type(attn).__module__].apply_rotary_pos_emb
         self.width, self.beams = width, beams
+        self.attention = "matmul" if beams == 1 else "sdpa"  # see _attention
         self.prompt_slots, self.new_slots = prompt_slots, new_slots
         p = next(lm.parameters())
         self.device, self.dtype = p.device, self.inner.embed_tokens.weight.dtype
@@ -124,7 +126,7 @@ class Stack:
         n, plen = self.n[:width], self.plen[:width]
         fed = n - 1  # index of the fed token among the new ones
         pos = (plen + fed)[:, None].expand(width, nb).reshape(rows, 1)
-        mask = self._mask(width, span)  # (width, 1, nb * G, slots * nb)
+        allowed = self._allowed(width, span)  # (width, nb, slots * nb)
         slot = ((self.prompt_slots + fed)[:, None] * nb
                 + torch.arange(nb, device=self.device))  # (width, nb)
         where = slot[:, None, :, None].expand(width, self.kv, nb, d)
@@ -141,16 +143,38 @@ class Stack:
                 # (rows, kv*G, 1, D) -> (width, kv, nb*G, D): row b*G + g is beam b, head g
                 qq = q.view(width, nb, self.kv, g, d).transpose(1, 2).reshape(
                     width, self.kv, nb * g, d)
-                o = F.scaled_dot_product_attention(qq, keys[:, :, :keep], values[:, :, :keep],
-                                                   attn_mask=mask, scale=self.scaling)
+                o = self._attention(qq, keys[:, :, :keep], values[:, :, :keep], allowed)
                 return o.view(width, self.kv, nb, g, d).transpose(1, 2).reshape(
                     rows, 1, self.heads * d)
 
             x = self._layer(layer, x, cos, sin, attend)
         return self._head(x)[:, 0]
 
-    def _mask(self, width: int, span: int) -> torch.Tensor:
-        """(width, 1, beams * G, (P + span) * beams) bool: what each beam's queries may read."""
+    def _attention(self, q, k, v, allowed):
+        """Attention of the fed tokens, ``q`` (width, kv, beams * G, D), over the slots ``k``,
+        ``v`` (width, kv, S, D) that ``allowed`` (width, beams, S) lets each beam read.
+
+        ``matmul`` (greedy and sampling): two batched matrix products, as transformers' eager
+        attention computes them (scores in the model's dtype, softmax in float32). With G = 4
+        query rows per KV head they read K and V once, where a fused kernel tiles the queries by
+        64 and spends most of its work on empty rows. ``sdpa`` (beam search): the fused kernel,
+        which wins there, where the float32 scores of every beam over every beam's slots would
+        cost more than the kernel's empty rows (both measured on the H200: docs/benchmarks.md).
+        """
+        width, kv, rows, length = q.shape[0], q.shape[1], q.shape[2], k.shape[2]
+        nb = self.beams
+        if self.attention == "sdpa":
+            mask = allowed[:, None, :, None].expand(width, 1, nb, rows // nb, length).reshape(
+                width, 1, rows, length)
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=self.scaling)
+        scores = torch.matmul(q, k.transpose(-1, -2)) * self.scaling  # (width, kv, rows, S)
+        scores = scores.view(width, kv, nb, rows // nb, length).masked_fill(
+            ~allowed[:, None, :, None, :], NEG).view(width, kv, rows, length)
+        probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(v.dtype)
+        return torch.matmul(probs, v)
+
+    def _allowed(self, width: int, span: int) -> torch.Tensor:
+        """(width, beams, (P + span) * beams) bool: what each beam's queries may read."""
         nb, dev = self.beams, self.device
         prompt = (torch.arange(self.prompt_slots, device=dev)
                   < self.plen[:width, None])  # (width, P)
@@ -163,9 +187,7 @@ class Stack:
             first = torch.arange(nb, device=dev) == 0  # the prompt lives in beam 0's slots
             prompt = (prompt[:, :, None] & first).reshape(width, 1, -1).expand(width, nb, -1)
             allowed = torch.cat([prompt, fresh], 2)  # (width, nb, S * nb)
-        g = self.groups
-        return allowed[:, None, :, None].expand(width, 1, nb, g, allowed.shape[-1]).reshape(
-            width, 1, nb * g, allowed.shape[-1])
+        return allowed
 
     def compact(self, keep: torch.Tensor) -> None:
         """Moves the slots ``keep`` (ascending) to the front, in order."""
@@ -186,6 +208,7 @@ class StepGraphs:
         self.stack = stack
         self.enabled = enabled and stack.device.type == "cuda"
         self.graphs, self.failed = {}, None
+        self.capture_seconds = 0.0  # warm-up and capture, a cost per call of the loop
         self.pool = torch.cuda.graph_pool_handle() if self.enabled else None
 
     def __call__(self, width: int, span: int) -> torch.Tensor:
@@ -194,7 +217,11 @@ class StepGraphs:
         key = (width, span)
         if key not in self.graphs:
             try:
+                torch.cuda.synchronize()
+                t0 = time.perf_counter()
                 self.graphs[key] = self._capture(width, span)
+                torch.cuda.synchronize()
+                self.capture_seconds += time.perf_counter() - t0
             except Exception as e:  # noqa: BLE001 - an op that cannot be captured: stay eager
                 self.enabled, self.failed = False, f"{type(e).__name__}: {e}"[:300]
                 print(f"tunecard_worker: decoding without CUDA graphs ({self.failed})",
