@@ -192,3 +192,33 @@ def test_the_worker_writes_the_same_answers_with_either_loop(tiny_model, splits,
         files[loop] = [[json.loads(x) for x in open(tmp_path / loop / f"{s['name']}.jsonl")]
                        for s in chosen]
     assert files["tunecard"] == files["hf"]
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_both_attentions_of_the_step_give_the_same_logits(lm, prompts, beams):
+    """Stack.attention: the two batched products (greedy, sampling) and the fused kernel (beam
+    search) compute the same step: equal logits in float32 after a prefill and a few steps."""
+    from tunecard_worker.decode_step import Stack
+
+    logits = {}
+    for kind in ("matmul", "sdpa"):
+        torch.manual_seed(0)
+        stack = Stack(lm, len(prompts), beams, 32, 16)
+        stack.attention = kind
+        ids = torch.zeros(len(prompts), max(map(len, prompts)), dtype=torch.long)
+        for r, p in enumerate(prompts):
+            ids[r, :len(p)] = torch.tensor(p)
+        lens = torch.tensor([len(p) for p in prompts])
+        slots = torch.arange(len(prompts))
+        with torch.inference_mode():
+            stack.prefill(slots, ids, lens)
+            stack.plen[:] = lens
+            out = []
+            for step in range(4):
+                stack.n[:] = step + 1
+                stack.origin[:, :, step] = torch.arange(beams).flip(0)  # beams read another's
+                stack.tokens[:] = torch.arange(stack.tokens.numel()) % 50 + 3
+                out.append(stack.step(len(prompts), 16))
+        logits[kind] = torch.stack(out)
+    assert torch.isfinite(logits["matmul"]).all()
+    torch.testing.assert_close(logits["matmul"], logits["sdpa"], rtol=1e-5, atol=1e-5)
