@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.EvalMetricsFile;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -36,9 +37,8 @@ final class RunDirectoryImporter {
   }
 
   CardModel read() {
-    JsonNode manifest = tree(run.manifest());
-    Json m = new Json(run.manifest(), manifest);
-    Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest);
+    ManifestFile manifest = manifest();
+    Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest.workflow());
     EvalMetricsFile metrics = metrics();
 
     String title = titleOf(w);
@@ -64,8 +64,8 @@ final class RunDirectoryImporter {
         trainingLog(),
         evalFacts,
         Reported.NONE,
-        environment(manifest, m),
-        lineage(manifest, m),
+        environment(manifest),
+        lineage(manifest),
         new EvalImporter(run, metrics)
             .samples(w.card().samples(), evalFacts.maxNewTokens(), evalFacts.strategies()),
         null);
@@ -95,9 +95,8 @@ final class RunDirectoryImporter {
     return w.name();
   }
 
-  private Workflow workflowOf(JsonNode manifest) {
-    JsonNode wf = manifest.path("workflow");
-    String file = wf.path("file").asText(null);
+  private Workflow workflowOf(ManifestFile.WorkflowEntry wf) {
+    String file = wf == null ? null : wf.file();
     if (file == null) {
       throw new BadInputException(
           run.manifest() + ": key 'workflow.file' is missing; pass the workflow with --workflow");
@@ -110,10 +109,8 @@ final class RunDirectoryImporter {
               + file
               + "' is not found from here; pass the workflow with --workflow");
     }
-    List<String> overrides = new ArrayList<>();
-    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
-    WorkflowLoader.Loaded loaded = WorkflowLoader.load(path, overrides);
-    String recorded = wf.path("sha256").asText("");
+    WorkflowLoader.Loaded loaded = WorkflowLoader.load(path, wf.overrides());
+    String recorded = wf.sha256() == null ? "" : wf.sha256();
     if (!recorded.isEmpty() && !recorded.equals(loaded.fileSha256())) {
       throw new BadInputException(
           file
@@ -124,6 +121,14 @@ final class RunDirectoryImporter {
               + "); pass the run's workflow with --workflow");
     }
     return loaded.workflow();
+  }
+
+  /** manifest.json ({@link ManifestFile}; a missing file is named as the card's need). */
+  private ManifestFile manifest() {
+    if (!Files.isRegularFile(run.manifest())) {
+      throw new BadInputException(run.manifest() + ": not found (the card needs it)");
+    }
+    return ManifestFile.read(run.manifest());
   }
 
   /** eval/metrics.json ({@link EvalMetricsFile}; a missing file is named as the card's need). */
@@ -252,52 +257,41 @@ final class RunDirectoryImporter {
     return rows;
   }
 
-  private Environment environment(JsonNode manifest, Json m) {
+  private static Environment environment(ManifestFile manifest) {
     Map<String, Double> seconds = new LinkedHashMap<>();
     manifest
-        .path("stages")
-        .fields()
-        .forEachRemaining(
-            e -> {
-              Double s = m.number(e.getValue(), "stages." + e.getKey() + ".seconds");
-              if (s != null) {
-                seconds.put(e.getKey(), s);
+        .stages()
+        .forEach(
+            (stage, s) -> {
+              if (s.seconds() != null) {
+                seconds.put(stage, s.seconds());
               }
             });
-    return new Environment(m.text(manifest, "hardware"), seconds);
+    return new Environment(manifest.hardware(), seconds);
   }
 
-  private static Lineage lineage(JsonNode manifest, Json m) {
-    JsonNode wf = manifest.path("workflow");
-    List<String> overrides = new ArrayList<>();
-    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
-    String file = m.text(wf, "workflow.file");
+  private static Lineage lineage(ManifestFile manifest) {
+    ManifestFile.WorkflowEntry wf = manifest.workflow();
+    List<String> overrides = wf == null ? List.of() : wf.overrides();
+    String file = wf == null ? null : wf.file();
     StringBuilder command =
         new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : shellQuote(file));
     overrides.forEach(o -> command.append(" --set ").append(shellQuote(o)));
-    Map<String, String> versions = new LinkedHashMap<>();
-    manifest
-        .path("versions")
-        .fields()
-        .forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asText()));
-    Map<String, Long> seeds = new LinkedHashMap<>();
-    JsonNode seedNode = manifest.path("seeds");
-    seedNode.fieldNames().forEachRemaining(k -> seeds.put(k, m.longValue(seedNode, "seeds." + k)));
-    JsonNode git = manifest.path("git");
-    JsonNode adapter = manifest.path("adapter");
+    var git = manifest.git();
+    var adapter = manifest.adapter();
     return new Lineage(
         command.toString(),
-        m.text(manifest, "tunecard_version"),
-        m.text(wf, "workflow.name"),
+        manifest.tunecardVersion(),
+        wf == null ? null : wf.name(),
         file,
-        m.text(wf, "workflow.sha256"),
+        wf == null ? null : wf.sha256(),
         overrides,
-        m.text(git, "git.commit"),
-        m.bool(git, "git.dirty"),
-        versions,
-        seeds,
-        m.text(adapter, "adapter.checkpoint"),
-        m.text(adapter, "adapter.sha256"));
+        git == null ? null : git.commit(),
+        git == null ? null : git.dirty(),
+        new LinkedHashMap<>(manifest.versions()),
+        new LinkedHashMap<>(manifest.seeds()),
+        adapter == null ? null : adapter.checkpoint(),
+        adapter == null ? null : adapter.sha256());
   }
 
   /**
