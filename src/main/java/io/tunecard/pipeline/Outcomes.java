@@ -6,6 +6,7 @@ import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.worker.TrainingDone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,13 +54,9 @@ final class Outcomes {
 
   /** The best checkpoint, or null when training recorded none. */
   private static ManifestFile.AdapterEntry adapter(RunDirectory run) {
-    Path done = run.train().resolve("DONE.json");
-    if (!Files.exists(done)) {
-      return null;
-    }
     String best;
     try {
-      best = Jsonl.readTree(done).path("best_checkpoint").asText(null);
+      best = TrainingDone.read(run.train()).map(TrainingDone::bestCheckpoint).orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
