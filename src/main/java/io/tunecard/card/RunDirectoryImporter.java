@@ -3,6 +3,7 @@ package io.tunecard.card;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
@@ -42,7 +43,8 @@ final class RunDirectoryImporter {
     EvalMetricsFile metrics = metrics();
 
     String title = titleOf(w);
-    String source = new Json(run.stats(), tree(run.stats())).text(tree(run.stats()), "source");
+    DatasetStatsFile stats = stats();
+    String source = stats.source();
     ModelFacts model =
         new ModelFacts(
             title,
@@ -59,7 +61,7 @@ final class RunDirectoryImporter {
         displayName(run.root()),
         CardModel.SourceKind.RUN_DIRECTORY,
         model,
-        dataset(w),
+        dataset(w, stats),
         training(w),
         trainingLog(),
         evalFacts,
@@ -139,57 +141,34 @@ final class RunDirectoryImporter {
     return EvalMetricsFile.read(run.evalMetrics());
   }
 
-  static JsonNode tree(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file + ": not found (the card needs it)");
+  /** dataset/stats.json ({@link DatasetStatsFile}; a missing file is named as the card's need). */
+  private DatasetStatsFile stats() {
+    if (!Files.isRegularFile(run.stats())) {
+      throw new BadInputException(run.stats() + ": not found (the card needs it)");
     }
-    try {
-      return Jsonl.readTree(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
+    return DatasetStatsFile.read(run.stats());
   }
 
-  private DatasetFacts dataset(Workflow w) {
-    JsonNode stats = tree(run.stats());
-    Json s = new Json(run.stats(), stats);
+  private DatasetFacts dataset(Workflow w, DatasetStatsFile stats) {
     var split = w.dataset().split();
     Map<String, Double> fractions = new LinkedHashMap<>();
     fractions.put("train", split.train());
     fractions.put("validation", split.validation());
     fractions.put("test", split.test());
-    Map<String, Long> rows = new LinkedHashMap<>();
-    stats
-        .path("splits")
-        .fields()
-        .forEachRemaining(e -> rows.put(e.getKey(), count(e.getValue(), "splits." + e.getKey())));
-    Map<String, Long> rejected = new LinkedHashMap<>();
-    stats
-        .path("rejected_by_reason")
-        .fields()
-        .forEachRemaining(
-            e -> rejected.put(e.getKey(), count(e.getValue(), "rejected_by_reason." + e.getKey())));
-    JsonNode r = stats.path("rows");
-    JsonNode near = stats.path("near_duplicate_questions_across_splits");
+    DatasetStatsFile.Rows rows =
+        stats.rows() == null ? new DatasetStatsFile.Rows(null, null, null) : stats.rows();
+    DatasetStatsFile.NearDuplicates near = stats.nearDuplicates();
     return new DatasetFacts(
-        s.text(stats, "source"),
+        stats.source(),
         fractions,
-        rows,
+        new LinkedHashMap<>(stats.splits()),
         false,
-        s.longValue(r, "rows.read"),
-        s.longValue(r, "rows.usable"),
-        s.longValue(r, "rows.rejected"),
-        rejected,
-        near.isObject() ? s.longValue(near, "near_duplicate_questions_across_splits.count") : null,
+        rows.read(),
+        rows.usable(),
+        rows.rejected(),
+        new LinkedHashMap<>(stats.rejectedByReason()),
+        near == null ? null : near.count(),
         QuestionOverlap.of(run.split("train"), run.split(w.eval().split()), w.eval().split()));
-  }
-
-  private long count(JsonNode v, String key) {
-    if (!v.isIntegralNumber() || v.longValue() < 0) {
-      throw new BadInputException(
-          run.stats() + ": key '" + key + "': expected a count, found " + v);
-    }
-    return v.longValue();
   }
 
   private static TrainingFacts training(Workflow w) {

@@ -1,8 +1,7 @@
 package io.tunecard.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.CodeVersion;
+import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
@@ -36,18 +35,14 @@ final class Outcomes {
   }
 
   private static Map<String, ManifestFile.SplitEntry> dataset(RunDirectory run) {
-    JsonNode stats;
-    try {
-      stats = Jsonl.readTree(run.stats());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    DatasetStatsFile stats = DatasetStatsFile.read(run.stats());
     Map<String, ManifestFile.SplitEntry> dataset = new LinkedHashMap<>();
     for (String split : RunDirectory.SPLITS) {
       dataset.put(
           split,
           new ManifestFile.SplitEntry(
-              stats.path("splits").path(split).asLong(), CodeVersion.ofPath(run.split(split))));
+              stats.rowsOf(split) == null ? 0L : stats.rowsOf(split),
+              CodeVersion.ofPath(run.split(split))));
     }
     return dataset;
   }
