@@ -1,15 +1,13 @@
 package io.tunecard.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.TrainMetricsRow;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,32 +203,9 @@ final class RunDirectoryImporter {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": not found (the card needs the training log)");
     }
-    List<JsonNode> lines;
-    try {
-      lines = Jsonl.readAll(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
     List<LogRow> rows = new ArrayList<>();
-    Json j = new Json(file, null);
-    for (int i = 0; i < lines.size(); i++) {
-      JsonNode n = lines.get(i);
-      try {
-        Long step = j.longValue(n, "step");
-        if (step == null) {
-          throw new IllegalArgumentException("key 'step' is required");
-        }
-        rows.add(
-            new LogRow(
-                step,
-                j.number(n, "epoch"),
-                j.number(n, "loss"),
-                j.number(n, "eval_loss"),
-                j.number(n, "lr"),
-                j.number(n, "grad_norm")));
-      } catch (IllegalArgumentException | BadInputException e) {
-        throw new BadInputException(file + ": row " + (i + 1) + ": " + e.getMessage(), e);
-      }
+    for (TrainMetricsRow r : TrainMetricsRow.readAll(file)) {
+      rows.add(new LogRow(r.step(), r.epoch(), r.loss(), r.evalLoss(), r.lr(), r.gradNorm()));
     }
     rows.sort(java.util.Comparator.comparingLong(LogRow::step));
     return rows;
