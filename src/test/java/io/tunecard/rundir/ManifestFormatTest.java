@@ -3,7 +3,10 @@ package io.tunecard.rundir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +26,24 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestFormatTest {
   static final Path REFERENCE =
       Path.of("src/test/resources/io/tunecard/rundir/reference-run-manifest.json");
+
+  /**
+   * The reference run's manifest after two commands recorded Hub entries, a publish recorded its
+   * outcome and the card stage was cleared, as the earlier code wrote it (from the inputs below).
+   */
+  static final Path WITH_HUB_AND_PUBLISH =
+      Path.of("src/test/resources/io/tunecard/rundir/reference-run-manifest-hub-publish.json");
+
+  static final String HUB_1 =
+      "[{\"key\":\"dataset.repo\",\"repo\":\"lavita/MedQuAD\",\"repo_type\":\"dataset\",\"revision\":\"main\",\"commit\":\"d1d1d1d1\",\"files\":[{\"path\":\"data/train-00000-of-00001.parquet\",\"size\":22633159,\"sha256\":\"aa11\"}]},"
+          + "{\"key\":\"model.base\",\"repo\":\"mistralai/Mistral-7B-Instruct-v0.3\",\"repo_type\":\"model\",\"revision\":\"main\",\"commit\":\"m1m1m1m1\",\"files\":[{\"path\":\"config.json\",\"size\":601,\"sha256\":\"bb22\"}]}]";
+  static final String HUB_2 =
+      "[{\"key\":\"model.base\",\"repo\":\"mistralai/Mistral-7B-Instruct-v0.3\",\"repo_type\":\"model\",\"revision\":\"main\",\"commit\":\"m2m2m2m2\",\"files\":[{\"path\":\"config.json\",\"size\":602,\"sha256\":\"cc33\"}]},"
+          + "{\"key\":\"eval.bertscore.model\",\"repo\":\"FacebookAI/roberta-large\",\"repo_type\":\"model\",\"revision\":\"main\",\"commit\":\"e1e1e1e1\",\"files\":[]}]";
+  static final String PUBLISH =
+      "{\"status\":\"published\",\"repo_id\":\"org/medquad-lora\",\"commit_id\":\"c0ffee\",\"url\":\"https://huggingface.co/org/medquad-lora/commit/c0ffee\","
+          + "\"gate\":{\"passed\":true,\"reasons\":[],\"checks\":[\"eval_loss below base\"]},\"upload_modes_by\":\"preupload\","
+          + "\"files\":[{\"path\":\"adapter_model.safetensors\",\"size\":335604696,\"sha256\":\"628f\",\"mode\":\"lfs\"},{\"path\":\"README.md\",\"size\":12,\"sha256\":\"dd44\",\"mode\":null}]}";
 
   @TempDir Path tmp;
 
@@ -77,6 +98,28 @@ class ManifestFormatTest {
 
     assertThat(Files.readString(run.manifest())).isEqualTo(Files.readString(REFERENCE));
     assertThat(m.read()).isEqualTo(ref);
+  }
+
+  @Test
+  void hubEntriesAndAPublishOutcomeAreWrittenAsBefore() throws Exception {
+    RunDirectory run = new RunDirectory(tmp.resolve("run"));
+    Files.createDirectories(run.root());
+    Files.copy(REFERENCE, run.manifest());
+    Manifest m = new Manifest(run);
+    m.recordHub((ArrayNode) Jsonl.MAPPER.readTree(HUB_1));
+    m.recordHub((ArrayNode) Jsonl.MAPPER.readTree(HUB_2));
+    m.recordPublish((ObjectNode) Jsonl.MAPPER.readTree(PUBLISH));
+    m.clearStage("card");
+
+    assertThat(Files.readString(run.manifest())).isEqualTo(Files.readString(WITH_HUB_AND_PUBLISH));
+    ManifestFile.PublishEntry p = m.read().publish();
+    assertThat(p.status()).isEqualTo("published");
+    assertThat(p.commitId()).isEqualTo("c0ffee");
+    assertThat(p.files())
+        .containsExactly(
+            new ManifestFile.PublishedFile("adapter_model.safetensors", "628f"),
+            new ManifestFile.PublishedFile("README.md", "dd44"));
+    assertThat(m.read().stages()).doesNotContainKey("card");
   }
 
   @Test
