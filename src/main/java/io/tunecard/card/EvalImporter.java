@@ -1,12 +1,10 @@
 package io.tunecard.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.EvalLossFile;
 import io.tunecard.rundir.EvalMetricsFile;
+import io.tunecard.rundir.GenerationRow;
 import io.tunecard.rundir.RunDirectory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,39 +128,32 @@ final class EvalImporter {
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
-    List<JsonNode> rows;
-    try {
-      rows = Jsonl.readAll(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
-    Json g = new Json(file, null);
+    List<GenerationRow> rows = GenerationRow.readAll(file);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < rows.size() && out.size() < count; i++) {
-      JsonNode r = rows.get(i);
-      String where = "line " + (i + 1);
-      Integer tokens = g.integer(r, where + ".tokens");
-      Boolean hit = g.bool(r, where + ".hit_cap");
+      GenerationRow r = rows.get(i);
+      Integer tokens = r.tokens();
       boolean hitCap =
-          hit != null ? hit : tokens != null && maxNewTokens != null && tokens >= maxNewTokens;
+          r.hitCap() != null
+              ? r.hitCap()
+              : tokens != null && maxNewTokens != null && tokens >= maxNewTokens;
       out.add(
           new Sample(
               strategy,
-              required(g, r, file, i, "id"),
-              required(g, r, file, i, "question"),
-              required(g, r, file, i, "reference"),
-              required(g, r, file, i, "prediction"),
+              required(r.id(), file, i, "id"),
+              required(r.question(), file, i, "question"),
+              required(r.reference(), file, i, "reference"),
+              required(r.prediction(), file, i, "prediction"),
               tokens,
               hitCap));
     }
     return out;
   }
 
-  private static String required(Json g, JsonNode r, Path file, int i, String key) {
-    String s = g.text(r, key);
-    if (s == null) {
+  private static String required(String value, Path file, int i, String key) {
+    if (value == null) {
       throw new BadInputException(file + ":" + (i + 1) + ": key '" + key + "' is required");
     }
-    return s;
+    return value;
   }
 }

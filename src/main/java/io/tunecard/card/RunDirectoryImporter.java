@@ -1,13 +1,13 @@
 package io.tunecard.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.EvalMetricsFile;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.TrainMetricsRow;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,13 +36,13 @@ final class RunDirectoryImporter {
   }
 
   CardModel read() {
-    JsonNode manifest = tree(run.manifest());
-    Json m = new Json(run.manifest(), manifest);
-    Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest);
+    ManifestFile manifest = manifest();
+    Workflow w = givenWorkflow != null ? givenWorkflow : workflowOf(manifest.workflow());
     EvalMetricsFile metrics = metrics();
 
     String title = titleOf(w);
-    String source = new Json(run.stats(), tree(run.stats())).text(tree(run.stats()), "source");
+    DatasetStatsFile stats = stats();
+    String source = stats.source();
     ModelFacts model =
         new ModelFacts(
             title,
@@ -59,13 +59,13 @@ final class RunDirectoryImporter {
         displayName(run.root()),
         CardModel.SourceKind.RUN_DIRECTORY,
         model,
-        dataset(w),
+        dataset(w, stats),
         training(w),
         trainingLog(),
         evalFacts,
         Reported.NONE,
-        environment(manifest, m),
-        lineage(manifest, m),
+        environment(manifest),
+        lineage(manifest),
         new EvalImporter(run, metrics)
             .samples(w.card().samples(), evalFacts.maxNewTokens(), evalFacts.strategies()),
         null);
@@ -95,9 +95,8 @@ final class RunDirectoryImporter {
     return w.name();
   }
 
-  private Workflow workflowOf(JsonNode manifest) {
-    JsonNode wf = manifest.path("workflow");
-    String file = wf.path("file").asText(null);
+  private Workflow workflowOf(ManifestFile.WorkflowEntry wf) {
+    String file = wf == null ? null : wf.file();
     if (file == null) {
       throw new BadInputException(
           run.manifest() + ": key 'workflow.file' is missing; pass the workflow with --workflow");
@@ -110,10 +109,8 @@ final class RunDirectoryImporter {
               + file
               + "' is not found from here; pass the workflow with --workflow");
     }
-    List<String> overrides = new ArrayList<>();
-    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
-    WorkflowLoader.Loaded loaded = WorkflowLoader.load(path, overrides);
-    String recorded = wf.path("sha256").asText("");
+    WorkflowLoader.Loaded loaded = WorkflowLoader.load(path, wf.overrides());
+    String recorded = wf.sha256() == null ? "" : wf.sha256();
     if (!recorded.isEmpty() && !recorded.equals(loaded.fileSha256())) {
       throw new BadInputException(
           file
@@ -126,6 +123,14 @@ final class RunDirectoryImporter {
     return loaded.workflow();
   }
 
+  /** manifest.json ({@link ManifestFile}; a missing file is named as the card's need). */
+  private ManifestFile manifest() {
+    if (!Files.isRegularFile(run.manifest())) {
+      throw new BadInputException(run.manifest() + ": not found (the card needs it)");
+    }
+    return ManifestFile.read(run.manifest());
+  }
+
   /** eval/metrics.json ({@link EvalMetricsFile}; a missing file is named as the card's need). */
   private EvalMetricsFile metrics() {
     if (!Files.isRegularFile(run.evalMetrics())) {
@@ -134,57 +139,34 @@ final class RunDirectoryImporter {
     return EvalMetricsFile.read(run.evalMetrics());
   }
 
-  static JsonNode tree(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file + ": not found (the card needs it)");
+  /** dataset/stats.json ({@link DatasetStatsFile}; a missing file is named as the card's need). */
+  private DatasetStatsFile stats() {
+    if (!Files.isRegularFile(run.stats())) {
+      throw new BadInputException(run.stats() + ": not found (the card needs it)");
     }
-    try {
-      return Jsonl.readTree(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
+    return DatasetStatsFile.read(run.stats());
   }
 
-  private DatasetFacts dataset(Workflow w) {
-    JsonNode stats = tree(run.stats());
-    Json s = new Json(run.stats(), stats);
+  private DatasetFacts dataset(Workflow w, DatasetStatsFile stats) {
     var split = w.dataset().split();
     Map<String, Double> fractions = new LinkedHashMap<>();
     fractions.put("train", split.train());
     fractions.put("validation", split.validation());
     fractions.put("test", split.test());
-    Map<String, Long> rows = new LinkedHashMap<>();
-    stats
-        .path("splits")
-        .fields()
-        .forEachRemaining(e -> rows.put(e.getKey(), count(e.getValue(), "splits." + e.getKey())));
-    Map<String, Long> rejected = new LinkedHashMap<>();
-    stats
-        .path("rejected_by_reason")
-        .fields()
-        .forEachRemaining(
-            e -> rejected.put(e.getKey(), count(e.getValue(), "rejected_by_reason." + e.getKey())));
-    JsonNode r = stats.path("rows");
-    JsonNode near = stats.path("near_duplicate_questions_across_splits");
+    DatasetStatsFile.Rows rows =
+        stats.rows() == null ? new DatasetStatsFile.Rows(null, null, null) : stats.rows();
+    DatasetStatsFile.NearDuplicates near = stats.nearDuplicates();
     return new DatasetFacts(
-        s.text(stats, "source"),
+        stats.source(),
         fractions,
-        rows,
+        new LinkedHashMap<>(stats.splits()),
         false,
-        s.longValue(r, "rows.read"),
-        s.longValue(r, "rows.usable"),
-        s.longValue(r, "rows.rejected"),
-        rejected,
-        near.isObject() ? s.longValue(near, "near_duplicate_questions_across_splits.count") : null,
+        rows.read(),
+        rows.usable(),
+        rows.rejected(),
+        new LinkedHashMap<>(stats.rejectedByReason()),
+        near == null ? null : near.count(),
         QuestionOverlap.of(run.split("train"), run.split(w.eval().split()), w.eval().split()));
-  }
-
-  private long count(JsonNode v, String key) {
-    if (!v.isIntegralNumber() || v.longValue() < 0) {
-      throw new BadInputException(
-          run.stats() + ": key '" + key + "': expected a count, found " + v);
-    }
-    return v.longValue();
   }
 
   private static TrainingFacts training(Workflow w) {
@@ -221,83 +203,49 @@ final class RunDirectoryImporter {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": not found (the card needs the training log)");
     }
-    List<JsonNode> lines;
-    try {
-      lines = Jsonl.readAll(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
     List<LogRow> rows = new ArrayList<>();
-    Json j = new Json(file, null);
-    for (int i = 0; i < lines.size(); i++) {
-      JsonNode n = lines.get(i);
-      try {
-        Long step = j.longValue(n, "step");
-        if (step == null) {
-          throw new IllegalArgumentException("key 'step' is required");
-        }
-        rows.add(
-            new LogRow(
-                step,
-                j.number(n, "epoch"),
-                j.number(n, "loss"),
-                j.number(n, "eval_loss"),
-                j.number(n, "lr"),
-                j.number(n, "grad_norm")));
-      } catch (IllegalArgumentException | BadInputException e) {
-        throw new BadInputException(file + ": row " + (i + 1) + ": " + e.getMessage(), e);
-      }
+    for (TrainMetricsRow r : TrainMetricsRow.readAll(file)) {
+      rows.add(new LogRow(r.step(), r.epoch(), r.loss(), r.evalLoss(), r.lr(), r.gradNorm()));
     }
     rows.sort(java.util.Comparator.comparingLong(LogRow::step));
     return rows;
   }
 
-  private Environment environment(JsonNode manifest, Json m) {
+  private static Environment environment(ManifestFile manifest) {
     Map<String, Double> seconds = new LinkedHashMap<>();
     manifest
-        .path("stages")
-        .fields()
-        .forEachRemaining(
-            e -> {
-              Double s = m.number(e.getValue(), "stages." + e.getKey() + ".seconds");
-              if (s != null) {
-                seconds.put(e.getKey(), s);
+        .stages()
+        .forEach(
+            (stage, s) -> {
+              if (s.seconds() != null) {
+                seconds.put(stage, s.seconds());
               }
             });
-    return new Environment(m.text(manifest, "hardware"), seconds);
+    return new Environment(manifest.hardware(), seconds);
   }
 
-  private static Lineage lineage(JsonNode manifest, Json m) {
-    JsonNode wf = manifest.path("workflow");
-    List<String> overrides = new ArrayList<>();
-    wf.path("overrides").forEach(o -> overrides.add(o.asText()));
-    String file = m.text(wf, "workflow.file");
+  private static Lineage lineage(ManifestFile manifest) {
+    ManifestFile.WorkflowEntry wf = manifest.workflow();
+    List<String> overrides = wf == null ? List.of() : wf.overrides();
+    String file = wf == null ? null : wf.file();
     StringBuilder command =
         new StringBuilder("./tunecard run ").append(file == null ? "WORKFLOW" : shellQuote(file));
     overrides.forEach(o -> command.append(" --set ").append(shellQuote(o)));
-    Map<String, String> versions = new LinkedHashMap<>();
-    manifest
-        .path("versions")
-        .fields()
-        .forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asText()));
-    Map<String, Long> seeds = new LinkedHashMap<>();
-    JsonNode seedNode = manifest.path("seeds");
-    seedNode.fieldNames().forEachRemaining(k -> seeds.put(k, m.longValue(seedNode, "seeds." + k)));
-    JsonNode git = manifest.path("git");
-    JsonNode adapter = manifest.path("adapter");
+    var git = manifest.git();
+    var adapter = manifest.adapter();
     return new Lineage(
         command.toString(),
-        m.text(manifest, "tunecard_version"),
-        m.text(wf, "workflow.name"),
+        manifest.tunecardVersion(),
+        wf == null ? null : wf.name(),
         file,
-        m.text(wf, "workflow.sha256"),
+        wf == null ? null : wf.sha256(),
         overrides,
-        m.text(git, "git.commit"),
-        m.bool(git, "git.dirty"),
-        versions,
-        seeds,
-        m.text(adapter, "adapter.checkpoint"),
-        m.text(adapter, "adapter.sha256"));
+        git == null ? null : git.commit(),
+        git == null ? null : git.dirty(),
+        new LinkedHashMap<>(manifest.versions()),
+        new LinkedHashMap<>(manifest.seeds()),
+        adapter == null ? null : adapter.checkpoint(),
+        adapter == null ? null : adapter.sha256());
   }
 
   /**

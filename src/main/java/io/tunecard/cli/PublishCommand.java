@@ -1,23 +1,19 @@
 package io.tunecard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.hub.Backoff;
 import io.tunecard.hub.HubAccess;
-import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.CardSpec;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -115,7 +111,7 @@ final class PublishCommand implements Callable<Integer> {
           new Publisher(access, Backoff.standard(), out)
               .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
       if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
-        RunWorkflow.recordPublish(new Manifest(run), result);
+        new Manifest(run).recordPublish(result.toJson());
       }
     }
     if (result.status() == PublishResult.Status.GATE_FAILED) {
@@ -132,13 +128,8 @@ final class PublishCommand implements Callable<Integer> {
     if (!Files.isRegularFile(manifest)) {
       throw new BadInputException(manifest + ": not found; pass --workflow FILE");
     }
-    JsonNode m;
-    try {
-      m = Jsonl.readTree(manifest);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
-    String file = m.path("workflow").path("file").asText("");
+    ManifestFile.WorkflowEntry recorded = ManifestFile.read(manifest).workflow();
+    String file = recorded == null || recorded.file() == null ? "" : recorded.file();
     if (file.isEmpty()) {
       throw new BadInputException(manifest + ": workflow.file: missing; pass --workflow FILE");
     }
@@ -150,8 +141,6 @@ final class PublishCommand implements Callable<Integer> {
       throw new BadInputException(
           manifest + ": workflow.file '" + file + "' not found; pass --workflow FILE");
     }
-    List<String> overrides = new ArrayList<>();
-    m.path("workflow").path("overrides").forEach(o -> overrides.add(o.asText()));
-    return WorkflowLoader.load(p, overrides).workflow();
+    return WorkflowLoader.load(p, recorded.overrides()).workflow();
   }
 }

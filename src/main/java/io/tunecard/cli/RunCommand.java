@@ -1,19 +1,16 @@
 package io.tunecard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.hub.HubInputs;
 import io.tunecard.pipeline.RunWorkflow;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.pipeline.Stage;
 import io.tunecard.rundir.EvalMetricsFile;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.workflow.WorkflowLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,17 +110,13 @@ final class RunCommand implements Callable<Integer> {
   private void summarize(RunWorkflow.Result result, RunDirectory run) {
     PrintWriter out = spec.commandLine().getOut();
     if (result.plan().runs(Stage.EVALUATE) && Files.isRegularFile(run.evalMetrics())) {
-      try {
-        JsonNode stage = Jsonl.readTree(run.manifest()).path("stages").path("evaluate");
-        EvaluateCommand.print(
-            out,
-            EvalMetricsFile.read(run.evalMetrics()),
-            run.evalMetrics(),
-            stage.path("seconds").asDouble(),
-            runner.describe(Runners.Kind.FLINK));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      ManifestFile.StageRecord stage = ManifestFile.read(run.manifest()).stage("evaluate");
+      EvaluateCommand.print(
+          out,
+          EvalMetricsFile.read(run.evalMetrics()),
+          run.evalMetrics(),
+          stage == null || stage.seconds() == null ? 0.0 : stage.seconds(),
+          runner.describe(Runners.Kind.FLINK));
     }
     if (result.plan().runs(Stage.CARD)) {
       out.println("card: " + result.reports().resolve("README.md") + ", index.html");

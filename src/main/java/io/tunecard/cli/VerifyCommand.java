@@ -1,12 +1,10 @@
 package io.tunecard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
 import io.tunecard.rundir.RunVerification;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,15 +48,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new BadInputException(
           run.manifest() + ": not found; is " + runDir + " a run directory?");
     }
-    JsonNode manifest;
-    try {
-      manifest = Jsonl.readTree(run.manifest());
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
-    if (!manifest.isObject()) {
-      throw new BadInputException(run.manifest() + ": expected a JSON object");
-    }
+    ManifestFile manifest = ManifestFile.read(run.manifest());
     PrintWriter out = spec.commandLine().getOut();
     Optional<RunDirectoryLock.Holder> writer = RunDirectoryLock.holder(run);
     if (writer.isPresent()) {

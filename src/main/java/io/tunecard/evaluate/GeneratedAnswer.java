@@ -1,8 +1,7 @@
 package io.tunecard.evaluate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import io.tunecard.metrics.PredictionRow;
+import io.tunecard.rundir.GenerationRow;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
@@ -27,14 +26,7 @@ public record GeneratedAnswer(
 
   /** The JSON line, keys in the documented order. */
   public String toJsonLine() {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    o.put("id", id);
-    o.put("question", question);
-    o.put("reference", reference);
-    o.put("prediction", prediction);
-    o.put("tokens", tokens);
-    o.put("hit_cap", hitCap);
-    return Jsonl.write(o);
+    return new GenerationRow(id, question, reference, prediction, tokens, hitCap).toJsonLine();
   }
 
   public PredictionRow toPredictionRow() {

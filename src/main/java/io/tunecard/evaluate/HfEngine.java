@@ -9,6 +9,7 @@ import io.tunecard.files.Jsonl;
 import io.tunecard.files.SafePaths;
 import io.tunecard.model.ModelLocator;
 import io.tunecard.rundir.DatasetRow;
+import io.tunecard.rundir.GenerationRow;
 import io.tunecard.worker.Checkpoints;
 import io.tunecard.worker.WorkerCommand;
 import io.tunecard.worker.WorkerOutcome;
@@ -117,15 +118,25 @@ final class HfEngine {
   static List<GeneratedAnswer> answers(EvalSettings s, String model, String strategy) {
     Path file = part(s, "generations", model, strategy);
     List<GeneratedAnswer> out = new ArrayList<>();
-    List<JsonNode> lines = readLines(file, "answers");
-    for (int i = 0; i < lines.size(); i++) {
-      JsonNode r = lines.get(i);
-      for (String key : List.of("id", "question", "reference", "prediction")) {
-        if (!r.path(key).isTextual()) {
-          throw new BadInputException(file + ":" + (i + 1) + ": key '" + key + "': expected text");
-        }
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(file + ": the evaluate worker wrote no answers file");
+    }
+    List<GenerationRow> rows = GenerationRow.readAll(file);
+    for (int i = 0; i < rows.size(); i++) {
+      GenerationRow r = rows.get(i);
+      String missing =
+          r.id() == null
+              ? "id"
+              : r.question() == null
+                  ? "question"
+                  : r.reference() == null
+                      ? "reference"
+                      : r.prediction() == null ? "prediction" : null;
+      if (missing != null) {
+        throw new BadInputException(
+            file + ":" + (i + 1) + ": key '" + missing + "': expected text");
       }
-      if (!r.path("tokens").canConvertToInt() || !r.path("hit_cap").isBoolean()) {
+      if (r.tokens() == null || r.hitCap() == null) {
         throw new BadInputException(
             file + ":" + (i + 1) + ": keys 'tokens' and 'hit_cap': expected a count and a boolean");
       }
@@ -133,12 +144,12 @@ final class HfEngine {
           new GeneratedAnswer(
               model,
               strategy,
-              r.get("id").asText(),
-              r.get("question").asText(),
-              r.get("reference").asText(),
-              r.get("prediction").asText(),
-              r.get("tokens").asInt(),
-              r.get("hit_cap").asBoolean()));
+              r.id(),
+              r.question(),
+              r.reference(),
+              r.prediction(),
+              r.tokens(),
+              r.hitCap()));
     }
     return out;
   }

@@ -71,7 +71,8 @@ public final class DatasetStats {
   /** min, nearest-rank p50/p90/p99, max and mean (one decimal) of the answers' lengths. */
   static ObjectNode distribution(List<SplitReport> splits) {
     return LengthDistribution.of(
-        splits.stream().flatMapToInt(s -> Arrays.stream(s.answerChars())).toArray());
+            splits.stream().flatMapToInt(s -> Arrays.stream(s.answerChars())).toArray())
+        .toTree();
   }
 
   private record Side(String split, SplitReport.NearKey key) {}

@@ -1,7 +1,6 @@
 package io.tunecard.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,30 +60,30 @@ public record IngestSummary(
   /** The summary of a published {@code dataset/} folder: its stats.json and the files' hashes. */
   public static IngestSummary read(Path datasetDir) {
     try {
-      JsonNode stats = Jsonl.readTree(datasetDir.resolve("stats.json"));
-      TreeMap<String, Long> byReason = new TreeMap<>();
-      stats
-          .path("rejected_by_reason")
-          .fields()
-          .forEachRemaining(e -> byReason.put(e.getKey(), e.getValue().asLong()));
+      DatasetStatsFile stats = DatasetStatsFile.read(datasetDir.resolve("stats.json"));
+      TreeMap<String, Long> byReason = new TreeMap<>(stats.rejectedByReason());
+      DatasetStatsFile.Rows rows =
+          stats.rows() == null ? new DatasetStatsFile.Rows(null, null, null) : stats.rows();
       List<SplitFile> files = new ArrayList<>();
       for (String split : RunDirectory.SPLITS) {
         files.add(
             new SplitFile(
-                split,
-                stats.path("splits").path(split).asLong(),
-                sha256(datasetDir.resolve(split + ".jsonl"))));
+                split, orZero(stats.rowsOf(split)), sha256(datasetDir.resolve(split + ".jsonl"))));
       }
       return new IngestSummary(
-          stats.path("source").asText(),
-          stats.path("input").asText(),
-          stats.path("rows").path("read").asLong(),
-          stats.path("rows").path("usable").asLong(),
+          stats.source() == null ? "" : stats.source(),
+          stats.input() == null ? "" : stats.input(),
+          orZero(rows.read()),
+          orZero(rows.usable()),
           byReason,
           files);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + datasetDir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static long orZero(Long n) {
+    return n == null ? 0 : n;
   }
 
   /** The hex SHA-256 of a file's bytes. */

@@ -1,14 +1,17 @@
 package io.tunecard.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.CodeVersion;
+import io.tunecard.rundir.DatasetStatsFile;
+import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.worker.TrainingDone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What each finished stage adds to the lineage in manifest.json: the dataset's rows and sha256 per
@@ -17,47 +20,46 @@ import java.nio.file.Path;
 final class Outcomes {
   private Outcomes() {}
 
-  static void record(Stage stage, RunDirectory run, ObjectNode manifest) {
+  static void record(Stage stage, Manifest manifest) {
+    RunDirectory run = manifest.run();
     switch (stage) {
-      case INGEST -> dataset(run, manifest);
-      case TRAIN -> adapter(run, manifest);
+      case INGEST -> manifest.recordDataset(dataset(run));
+      case TRAIN -> {
+        ManifestFile.AdapterEntry adapter = adapter(run);
+        if (adapter != null) {
+          manifest.recordAdapter(adapter);
+        }
+      }
       default -> {}
     }
   }
 
-  private static void dataset(RunDirectory run, ObjectNode manifest) {
-    JsonNode stats = read(run.stats());
-    ObjectNode dataset = manifest.putObject("dataset");
+  private static Map<String, ManifestFile.SplitEntry> dataset(RunDirectory run) {
+    DatasetStatsFile stats = DatasetStatsFile.read(run.stats());
+    Map<String, ManifestFile.SplitEntry> dataset = new LinkedHashMap<>();
     for (String split : RunDirectory.SPLITS) {
-      ObjectNode s = dataset.putObject(split);
-      s.put("rows", stats.path("splits").path(split).asLong());
-      s.put("sha256", CodeVersion.ofPath(run.split(split)));
+      dataset.put(
+          split,
+          new ManifestFile.SplitEntry(
+              stats.rowsOf(split) == null ? 0L : stats.rowsOf(split),
+              CodeVersion.ofPath(run.split(split))));
     }
+    return dataset;
   }
 
-  private static void adapter(RunDirectory run, ObjectNode manifest) {
-    Path done = run.train().resolve("DONE.json");
-    if (!Files.exists(done)) {
-      return;
-    }
-    JsonNode d = read(done);
-    String best = d.path("best_checkpoint").asText(null);
-    if (best == null) {
-      return;
-    }
-    Path weights = run.checkpoints().resolve(best).resolve("adapter_model.safetensors");
-    ObjectNode adapter = manifest.putObject("adapter");
-    adapter.put("checkpoint", best);
-    if (Files.exists(weights)) {
-      adapter.put("sha256", CodeVersion.ofPath(weights));
-    }
-  }
-
-  private static JsonNode read(Path file) {
+  /** The best checkpoint, or null when training recorded none. */
+  private static ManifestFile.AdapterEntry adapter(RunDirectory run) {
+    String best;
     try {
-      return Jsonl.readTree(file);
+      best = TrainingDone.read(run.train()).map(TrainingDone::bestCheckpoint).orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (best == null) {
+      return null;
+    }
+    Path weights = run.checkpoints().resolve(best).resolve("adapter_model.safetensors");
+    return new ManifestFile.AdapterEntry(
+        best, Files.exists(weights) ? CodeVersion.ofPath(weights) : null);
   }
 }

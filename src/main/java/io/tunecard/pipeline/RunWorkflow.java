@@ -1,6 +1,5 @@
 package io.tunecard.pipeline;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.card.CardRenderer;
 import io.tunecard.evaluate.EvalSettings;
 import io.tunecard.evaluate.EvaluationStage;
@@ -16,6 +15,7 @@ import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Lineage;
 import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.train.BaseFingerprint;
 import io.tunecard.train.PrepareBase;
@@ -29,6 +29,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,12 +148,12 @@ public final class RunWorkflow {
           "publish: the gate refused; nothing was sent (reasons recorded in manifest.json)");
       return;
     }
-    manifest.recordStage(Stage.PUBLISH.key(), key, started, s -> {});
+    manifest.stageFinished(Stage.PUBLISH.key(), key, started, null);
   }
 
   /** Merges a publish outcome (gate verdict, Hub commit) into the manifest's lineage. */
   public static void recordPublish(Manifest manifest, PublishResult result) {
-    manifest.update(m -> m.set("publish", result.toJson()));
+    manifest.recordPublish(result.toJson());
   }
 
   static List<Stage> stages(Workflow w) {
@@ -215,14 +216,7 @@ public final class RunWorkflow {
               IngestConfig.of(w.dataset(), stagings.beside(run.dataset()), run.dataset());
           InputListing.check(config);
           // Ingest reads from the pipeline's beginning, so its start is recorded here.
-          String now = java.time.Instant.now().toString();
-          new Manifest(run)
-              .update(
-                  m ->
-                      m.with("stages")
-                          .putObject(stage.key())
-                          .put("status", "running")
-                          .put("started", now));
+          new Manifest(run).stageStarted(stage.key());
           signal =
               pipeline
                   .apply("Ingest", new IngestDataset(config))
@@ -280,24 +274,16 @@ public final class RunWorkflow {
   private static void writeLineage(WorkflowLoader.Loaded loaded, Manifest manifest, Workflow w) {
     Path home = Path.of(System.getProperty("tunecard.home", "."));
     Lineage.Git git = Lineage.git(home);
-    manifest.update(
-        m -> {
-          ObjectNode wf = m.putObject("workflow");
-          wf.put("name", w.name());
-          wf.put("file", relative(loaded.file()));
-          wf.put("sha256", loaded.fileSha256());
-          wf.putPOJO("overrides", loaded.overrides());
-          if (git != null) {
-            m.putObject("git").put("commit", git.commit()).put("dirty", git.dirty());
-          }
-          Map<String, String> versions = Lineage.versions();
-          m.put("tunecard_version", versions.get("tunecard"));
-          m.putPOJO("versions", versions);
-          m.putObject("seeds")
-              .put("split", w.dataset().split().seed())
-              .put("train", w.train().seed())
-              .put("eval", w.eval().seed());
-        });
+    Map<String, Long> seeds = new LinkedHashMap<>();
+    seeds.put("split", w.dataset().split().seed());
+    seeds.put("train", w.train().seed());
+    seeds.put("eval", w.eval().seed());
+    manifest.recordLineage(
+        new ManifestFile.WorkflowEntry(
+            w.name(), relative(loaded.file()), loaded.fileSha256(), loaded.overrides()),
+        git,
+        Lineage.versions(),
+        seeds);
   }
 
   private static String relative(Path file) {

@@ -1,11 +1,9 @@
 package io.tunecard.pipeline;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.rundir.Manifest;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.StageOutputs;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -73,20 +71,13 @@ final class StageMarks<T> extends PTransform<PCollection<T>, PCollection<String>
       RunDirectory run = new RunDirectory(Path.of(runRoot));
       Manifest manifest = new Manifest(run);
       if (key == null) {
-        String now = Instant.now().toString();
-        manifest.update(
-            m ->
-                m.with("stages")
-                    .putObject(stage.key())
-                    .put("status", "running")
-                    .put("started", now));
+        manifest.stageStarted(stage.key());
       } else {
-        String started = manifest.stage(stage.key()).path("started").asText(null);
-        Instant from = started == null ? Instant.now() : Instant.parse(started);
-        ObjectNode written =
-            StageOutputs.record(run.root(), outputs.stream().map(Path::of).toList());
-        manifest.recordStage(stage.key(), key, from, s -> s.set("outputs", written));
-        manifest.update(m -> Outcomes.record(stage, run, m));
+        manifest.stageFinished(
+            stage.key(),
+            key,
+            StageOutputs.record(run.root(), outputs.stream().map(Path::of).toList()));
+        Outcomes.record(stage, manifest);
       }
       out.output(stage.key());
     }

@@ -1,8 +1,8 @@
 package io.tunecard.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.rundir.CodeVersion;
 import io.tunecard.rundir.Manifest;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.StageOutputs;
 import io.tunecard.workflow.Workflow;
 import io.tunecard.workflow.WorkflowLoader;
@@ -85,13 +85,14 @@ public final class StagePlan {
       Inputs inputs,
       boolean verify) {
     Map<Stage, Step> steps = new EnumMap<>(Stage.class);
+    ManifestFile recordedStages = manifest.read();
     String upstream = "";
     boolean forceFromHere = false;
     boolean upstreamRuns = false;
     for (Stage stage : stages) {
       String key = key(stage, settings(w, stage), upstream, inputs.extra(stage));
       forceFromHere |= forced.contains(stage);
-      JsonNode recorded = manifest.stage(stage.key());
+      ManifestFile.StageRecord recorded = recordedStages.stage(stage.key());
       String reason;
       String detail = null;
       boolean run = true;
@@ -101,18 +102,18 @@ public final class StagePlan {
         reason = "publishing is never cached";
       } else if (upstreamRuns) {
         reason = "upstream reruns";
-      } else if (recorded.isMissingNode()) {
+      } else if (recorded == null) {
         reason = "no previous run";
-      } else if (!"done".equals(recorded.path("status").asText())) {
+      } else if (!recorded.done()) {
         reason = "previous run did not finish";
-      } else if (!recorded.path("hash").asText().equals(key)) {
+      } else if (!key.equals(recorded.hash())) {
         reason = "inputs changed";
-      } else if (!recorded.path("outputs").isObject()) {
+      } else if (recorded.outputs() == null) {
         reason = "outputs not recorded";
       } else {
         List<String> changes =
             StageOutputs.differences(
-                manifest.run().root(), recorded.get("outputs"), inputs.outputs(stage), verify);
+                manifest.run().root(), recorded.outputs(), inputs.outputs(stage), verify);
         if (changes.isEmpty()) {
           run = false;
           reason = "up to date";

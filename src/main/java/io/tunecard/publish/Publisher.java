@@ -1,11 +1,10 @@
 package io.tunecard.publish;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.hub.Backoff;
 import io.tunecard.hub.HubAccess;
 import io.tunecard.hub.HubException;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.Workflow;
 import java.io.IOException;
@@ -253,20 +252,15 @@ public final class Publisher {
                     .append(".\n"));
     Path manifest = r.run().manifest();
     if (Files.isRegularFile(manifest)) {
-      try {
-        JsonNode m = Jsonl.readTree(manifest);
-        String wf = m.path("workflow").path("sha256").asText("");
-        String git = m.path("git").path("commit").asText("");
-        if (!wf.isEmpty()) {
-          s.append("Workflow file sha256 ").append(wf).append(".\n");
-        }
-        if (!git.isEmpty()) {
-          s.append("tunecard source commit ").append(git);
-          s.append(m.path("git").path("dirty").asBoolean(false) ? " (with local changes)" : "");
-          s.append(".\n");
-        }
-      } catch (IOException e) {
-        throw new BadInputException(e.getMessage(), e);
+      ManifestFile m = ManifestFile.read(manifest);
+      String wf = m.workflow() == null ? null : m.workflow().sha256();
+      if (wf != null && !wf.isEmpty()) {
+        s.append("Workflow file sha256 ").append(wf).append(".\n");
+      }
+      if (m.git() != null && m.git().commit() != null && !m.git().commit().isEmpty()) {
+        s.append("tunecard source commit ").append(m.git().commit());
+        s.append(Boolean.TRUE.equals(m.git().dirty()) ? " (with local changes)" : "");
+        s.append(".\n");
       }
     }
     return s.toString().strip();

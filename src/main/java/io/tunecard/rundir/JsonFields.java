@@ -26,7 +26,6 @@ final class JsonFields {
     return file;
   }
 
-  /** The file's top-level object; a missing file, bad JSON or another value is bad input. */
   /** Writes {@code tree} to {@code file} atomically (temp-then-rename), pretty-printed. */
   static void write(Path file, ObjectNode tree) {
     try {
@@ -36,6 +35,7 @@ final class JsonFields {
     }
   }
 
+  /** The file's top-level object; a missing file, bad JSON or another value is bad input. */
   static JsonNode readObject(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": not found");

@@ -1,6 +1,5 @@
 package io.tunecard.rundir;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -32,52 +30,48 @@ public final class RunVerification {
   }
 
   /** Every finding, in manifest order: the stages, then dataset, adapter and publish. */
-  public static List<Finding> check(RunDirectory run, JsonNode manifest) {
+  public static List<Finding> check(RunDirectory run, ManifestFile manifest) {
     List<Finding> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = manifest.path("stages").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      out.add(stage(run, e.getKey(), e.getValue()));
+    manifest.stages().forEach((name, s) -> out.add(stage(run, name, s)));
+    if (!manifest.dataset().isEmpty()) {
+      out.add(dataset(run, manifest.dataset()));
     }
-    if (manifest.path("dataset").isObject()) {
-      out.add(dataset(run, manifest.path("dataset")));
+    if (manifest.adapter() != null) {
+      out.add(adapter(run, manifest.adapter()));
     }
-    if (manifest.path("adapter").isObject()) {
-      out.add(adapter(run, manifest.path("adapter")));
-    }
-    if (manifest.path("publish").isObject()) {
-      out.add(publish(run, manifest.path("publish"), manifest.path("adapter")));
+    if (manifest.publish() != null) {
+      out.add(publish(run, manifest.publish(), manifest.adapter()));
     }
     return out;
   }
 
-  private static Finding stage(RunDirectory run, String name, JsonNode s) {
-    String status = s.path("status").asText("");
-    if (!status.equals("done")) {
+  private static Finding stage(RunDirectory run, String name, ManifestFile.StageRecord s) {
+    String status = s.status() == null ? "" : s.status();
+    if (!s.done()) {
       return new Finding(
           name,
           "",
           List.of("did not finish (status " + (status.isEmpty() ? "none" : status) + ")"));
     }
-    JsonNode recorded = s.get("outputs");
+    Map<String, ManifestFile.Output> recorded = s.outputs();
     if (name.equals("publish") && recorded == null) {
       return new Finding(name, "done", List.of());
     }
-    if (recorded == null || !recorded.isObject()) {
+    if (recorded == null) {
       return new Finding(name, "", List.of("its outputs were not recorded"));
     }
     List<Path> files = new ArrayList<>();
-    recorded.fieldNames().forEachRemaining(f -> files.add(run.root().resolve(f)));
+    recorded.keySet().forEach(f -> files.add(run.root().resolve(f)));
     List<String> problems = StageOutputs.differences(run.root(), recorded, files, true);
     return new Finding(name, files.size() + " files", problems);
   }
 
-  private static Finding dataset(RunDirectory run, JsonNode dataset) {
+  private static Finding dataset(RunDirectory run, Map<String, ManifestFile.SplitEntry> dataset) {
     List<String> problems = new ArrayList<>();
     List<String> counts = new ArrayList<>();
     for (String split : RunDirectory.SPLITS) {
-      JsonNode d = dataset.path(split);
-      if (!d.isObject()) {
+      ManifestFile.SplitEntry d = dataset.get(split);
+      if (d == null) {
         continue;
       }
       Path file = run.split(split);
@@ -87,22 +81,22 @@ public final class RunVerification {
         continue;
       }
       long rows = rows(file);
-      long recordedRows = d.path("rows").asLong(-1);
+      long recordedRows = d.rows() == null ? -1 : d.rows();
       counts.add(split + " " + rows);
       if (rows != recordedRows) {
         problems.add(name + " has " + rows + " rows, manifest.json records " + recordedRows);
       }
       String sha = CodeVersion.ofPath(file);
-      if (!sha.equals(d.path("sha256").asText())) {
+      if (!sha.equals(d.sha256())) {
         problems.add(name + " is not the file manifest.json records (" + shortSha(sha) + ")");
       }
     }
     return new Finding("dataset", String.join(", ", counts) + " rows", problems);
   }
 
-  private static Finding adapter(RunDirectory run, JsonNode adapter) {
-    String checkpoint = adapter.path("checkpoint").asText("");
-    String recorded = adapter.path("sha256").asText("");
+  private static Finding adapter(RunDirectory run, ManifestFile.AdapterEntry adapter) {
+    String checkpoint = adapter.checkpoint() == null ? "" : adapter.checkpoint();
+    String recorded = adapter.sha256() == null ? "" : adapter.sha256();
     Path file = adapterFile(run, checkpoint);
     if (file == null || !Files.isRegularFile(file)) {
       return new Finding(
@@ -122,23 +116,26 @@ public final class RunVerification {
   }
 
   /** The adapter a publish sent must be the best adapter on disk, byte for byte. */
-  private static Finding publish(RunDirectory run, JsonNode publish, JsonNode adapter) {
-    String status = publish.path("status").asText("");
-    String commit = publish.path("commit_id").asText(null);
+  private static Finding publish(
+      RunDirectory run, ManifestFile.PublishEntry publish, ManifestFile.AdapterEntry adapter) {
+    String status = publish.status() == null ? "" : publish.status();
+    String commit = publish.commitId();
     if (!status.equals("published") && !status.equals("already_published")) {
       return new Finding("publish", "nothing published (" + status + ")", List.of());
     }
     String sent = null;
-    for (JsonNode f : publish.path("files")) {
-      if (f.path("path").asText().equals("adapter_model.safetensors")) {
-        sent = f.path("sha256").asText(null);
+    for (ManifestFile.PublishedFile f : publish.files()) {
+      if ("adapter_model.safetensors".equals(f.path())) {
+        sent = f.sha256();
       }
     }
     String summary = "commit " + commit;
     if (sent == null) {
       return new Finding("publish", summary + ", no adapter among its files", List.of());
     }
-    Path file = adapterFile(run, adapter.path("checkpoint").asText(""));
+    Path file =
+        adapterFile(
+            run, adapter == null || adapter.checkpoint() == null ? "" : adapter.checkpoint());
     if (file == null || !Files.isRegularFile(file)) {
       return new Finding(
           "publish", summary, List.of("the published adapter has no file on disk to compare"));

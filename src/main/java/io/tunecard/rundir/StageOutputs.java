@@ -1,15 +1,11 @@
 package io.tunecard.rundir;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -32,15 +28,11 @@ public final class StageOutputs {
   private StageOutputs() {}
 
   /** The record of every file under {@code outputs}, hashed now. */
-  public static ObjectNode record(Path runRoot, List<Path> outputs) {
-    ObjectNode record = Jsonl.MAPPER.createObjectNode();
+  public static SortedMap<String, ManifestFile.Output> record(Path runRoot, List<Path> outputs) {
+    SortedMap<String, ManifestFile.Output> record = new TreeMap<>();
     for (Map.Entry<String, Path> f : files(runRoot, outputs).entrySet()) {
       Path p = f.getValue();
-      record
-          .putObject(f.getKey())
-          .put("size", size(p))
-          .put("mtime_ns", mtime(p))
-          .put("sha256", CodeVersion.ofPath(p));
+      record.put(f.getKey(), new ManifestFile.Output(size(p), mtime(p), CodeVersion.ofPath(p)));
     }
     return record;
   }
@@ -49,36 +41,35 @@ public final class StageOutputs {
    * How the files on disk differ from {@code recorded}, one line each ("dataset/train.jsonl changed
    * (...)"); empty when they match.
    *
-   * @param recorded the stage's {@code outputs} node (missing for a stage recorded without them)
+   * @param recorded the stage's {@code outputs} (null for a stage recorded without them)
    * @param deep hash every file, whatever its size and time
    */
   public static List<String> differences(
-      Path runRoot, JsonNode recorded, List<Path> outputs, boolean deep) {
-    if (recorded == null || !recorded.isObject()) {
+      Path runRoot, Map<String, ManifestFile.Output> recorded, List<Path> outputs, boolean deep) {
+    if (recorded == null) {
       return List.of("its outputs were not recorded");
     }
     SortedMap<String, Path> actual = files(runRoot, outputs);
     List<String> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = recorded.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, ManifestFile.Output> e : recorded.entrySet()) {
       String name = e.getKey();
-      JsonNode stamp = e.getValue();
+      ManifestFile.Output stamp = e.getValue();
       Path p = actual.remove(name);
       if (p == null) {
         out.add(name + " is missing");
         continue;
       }
       long size = size(p);
-      long recordedSize = stamp.path("size").asLong(-1);
+      long recordedSize = stamp.size() == null ? -1 : stamp.size();
       if (size != recordedSize) {
         out.add(name + " changed (" + size + " bytes, recorded " + recordedSize + ")");
         continue;
       }
-      if (!deep && mtime(p) == stamp.path("mtime_ns").asLong(Long.MIN_VALUE)) {
+      if (!deep && stamp.mtimeNs() != null && mtime(p) == stamp.mtimeNs()) {
         continue;
       }
       String sha = CodeVersion.ofPath(p);
-      String recordedSha = stamp.path("sha256").asText("");
+      String recordedSha = stamp.sha256() == null ? "" : stamp.sha256();
       if (!sha.equals(recordedSha)) {
         out.add(
             name

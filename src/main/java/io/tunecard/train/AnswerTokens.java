@@ -1,11 +1,8 @@
 package io.tunecard.train;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.AtomicFiles;
-import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.DatasetStatsFile;
 import io.tunecard.rundir.LengthDistribution;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.tokenize.TokenizerFiles;
@@ -27,20 +24,12 @@ final class AnswerTokens {
 
   /** Whether stats.json still has {@code answer_tokens: null}. */
   static boolean missing(RunDirectory run) {
-    try {
-      return Files.isRegularFile(run.stats())
-          && !Jsonl.readTree(run.stats()).path("answer_tokens").isObject();
-    } catch (IOException e) {
-      throw new BadInputException(run.stats() + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    return Files.isRegularFile(run.stats())
+        && DatasetStatsFile.read(run.stats()).answerTokens() == null;
   }
 
   /** Computes and writes the distribution; returns it. */
   static ObjectNode fill(RunDirectory run, Path tokenizerFile) throws IOException {
-    JsonNode stats = Jsonl.readTree(run.stats());
-    if (!stats.isObject()) {
-      throw new BadInputException(run.stats() + ": expected a JSON object");
-    }
     List<String> answers = new ArrayList<>();
     for (String split : RunDirectory.SPLITS) {
       if (Files.isRegularFile(run.split(split))) {
@@ -54,14 +43,8 @@ final class AnswerTokens {
         counts[i] = ids.get(i).length;
       }
     }
-    ObjectNode dist = distribution(counts);
-    ObjectNode updated = ((ObjectNode) stats).deepCopy();
-    updated.set("answer_tokens", dist);
-    AtomicFiles.writeString(run.stats(), Jsonl.pretty(updated));
-    return dist;
-  }
-
-  static ObjectNode distribution(int[] values) {
-    return LengthDistribution.of(values);
+    LengthDistribution dist = LengthDistribution.of(counts);
+    DatasetStatsFile.recordAnswerTokens(run.stats(), dist);
+    return dist.toTree();
   }
 }

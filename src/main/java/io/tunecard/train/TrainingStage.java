@@ -1,10 +1,9 @@
 package io.tunecard.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.model.ModelLocator;
 import io.tunecard.rundir.RunDirectory;
+import io.tunecard.rundir.TrainMetricsRow;
 import io.tunecard.worker.TrainingDone;
 import io.tunecard.worker.WorkerOutcome;
 import io.tunecard.worker.WorkerSpec;
@@ -127,18 +126,14 @@ public final class TrainingStage {
     Double base = null;
     Double last = null;
     if (Files.isRegularFile(run.trainMetrics())) {
-      try {
-        for (JsonNode row : Jsonl.readAll(run.trainMetrics())) {
-          if (row.path("eval_loss").isNumber()) {
-            if (row.path("step").asLong() == 0) {
-              base = row.get("eval_loss").asDouble();
-            } else if (row.path("step").asLong() == done.finalStep()) {
-              last = row.get("eval_loss").asDouble();
-            }
+      for (TrainMetricsRow row : TrainMetricsRow.readAll(run.trainMetrics())) {
+        if (row.evalLoss() != null) {
+          if (row.step() == 0) {
+            base = row.evalLoss();
+          } else if (row.step() == done.finalStep()) {
+            last = row.evalLoss();
           }
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
       }
     }
     return new TrainResult(

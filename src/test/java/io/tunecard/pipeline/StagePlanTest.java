@@ -44,11 +44,8 @@ class StagePlanTest {
       if (s.run()) {
         Path out = dir.resolve(s.stage().key() + ".out");
         Files.writeString(out, "x");
-        m.recordStage(
-            s.stage().key(),
-            s.key(),
-            Instant.now(),
-            x -> x.set("outputs", StageOutputs.record(dir, List.of(out))));
+        m.stageFinished(
+            s.stage().key(), s.key(), Instant.now(), StageOutputs.record(dir, List.of(out)));
       }
     }
   }
@@ -96,7 +93,7 @@ class StagePlanTest {
     StagePlan plan = StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs);
     assertThat(running(plan)).containsExactly(Stage.EVALUATE, Stage.CARD);
     assertThat(plan.step(Stage.EVALUATE).reason()).isEqualTo("outputs missing");
-    m.update(x -> x.with("stages").with("ingest").put("status", "running"));
+    m.stageStarted("ingest");
     assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), inputs).step(Stage.INGEST).reason())
         .isEqualTo("previous run did not finish");
   }
@@ -147,15 +144,11 @@ class StagePlanTest {
         };
     Manifest m = new Manifest(new RunDirectory(dir));
     String key = StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).key();
-    m.recordStage("ingest", key, Instant.now(), x -> {});
+    m.stageFinished("ingest", key, Instant.now(), null);
     assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).reason())
         .isEqualTo("outputs not recorded");
 
-    m.recordStage(
-        "ingest",
-        key,
-        Instant.now(),
-        x -> x.set("outputs", StageOutputs.record(dir, List.of(folder))));
+    m.stageFinished("ingest", key, Instant.now(), StageOutputs.record(dir, List.of(folder)));
     assertThat(StagePlan.plan(workflow(), STAGES, m, Set.of(), folders).step(Stage.INGEST).run())
         .isFalse();
     Files.writeString(folder.resolve("extra.json"), "{}");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.tunecard.files.Jsonl;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +22,18 @@ class ManifestHubTest {
   }
 
   @Test
-  void hubEntriesOfACommandReplaceOnlyTheKeysItUsed() {
+  void hubEntriesOfACommandReplaceOnlyTheKeysItUsed() throws Exception {
     Manifest m = new Manifest(new RunDirectory(dir));
-    m.update(o -> o.put("tunecard_version", "x"));
+    m.recordLineage(
+        new ManifestFile.WorkflowEntry("w", "w.yaml", null, List.of()),
+        null,
+        Map.of("tunecard", "x"),
+        Map.of());
     m.recordHub(entries("dataset.repo", "d1", "model.base", "m1"));
     // evaluate later: the model moved on; the dataset entry stays as ingest recorded it
     m.recordHub(entries("model.base", "m2", "eval.bertscore.model", "e1"));
-    assertThat(m.read().path("tunecard_version").asText()).isEqualTo("x");
-    assertThat(m.read().path("hub").findValuesAsText("commit")).containsExactly("d1", "m2", "e1");
+    assertThat(m.read().tunecardVersion()).isEqualTo("x");
+    assertThat(Jsonl.readTree(dir.resolve("manifest.json")).path("hub").findValuesAsText("commit"))
+        .containsExactly("d1", "m2", "e1");
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,14 +21,21 @@ class ManifestTest {
     var pool = Executors.newFixedThreadPool(4);
     for (int i = 0; i < 20; i++) {
       int n = i;
-      pool.submit(() -> m.recordStage("s" + n, "h" + n, Instant.now(), s -> s.put("n", n)));
+      pool.submit(
+          () ->
+              m.stageFinished(
+                  "s" + n,
+                  "h" + n,
+                  Instant.now(),
+                  Map.of("f" + n, new ManifestFile.Output((long) n, 0L, "x"))));
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(m.read().path("stages").size()).isEqualTo(20);
-    assertThat(m.stage("s7").path("hash").asText()).isEqualTo("h7");
+    assertThat(m.read().stages()).hasSize(20);
+    assertThat(m.stage("s7").hash()).isEqualTo("h7");
+    assertThat(m.stage("s7").outputs().get("f7").size()).isEqualTo(7L);
     m.clearStage("s7");
-    assertThat(m.stage("s7").isMissingNode()).isTrue();
+    assertThat(m.stage("s7")).isNull();
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("manifest.json", ".manifest.lock");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,29 +17,28 @@ class RunVerificationTest {
   private RunDirectory run;
   private Path adapter;
 
-  private ObjectNode manifest(String publishedSha) throws Exception {
+  private ManifestFile manifest(String publishedSha) throws Exception {
     run = new RunDirectory(tmp.resolve("run"));
     adapter = Files.createDirectories(run.checkpoint(150)).resolve("adapter_model.safetensors");
     Files.write(adapter, new byte[] {1, 2, 3, 4});
     Files.writeString(run.checkpoint(150).resolve("COMPLETE"), "150\n");
-    ObjectNode m = Jsonl.MAPPER.createObjectNode();
-    m.with("stages")
-        .putObject("train")
-        .put("status", "done")
-        .set("outputs", StageOutputs.record(run.root(), List.of(run.train())));
-    m.putObject("adapter").put("checkpoint", "step-150").put("sha256", CodeVersion.ofPath(adapter));
-    ObjectNode p = m.putObject("publish");
+    Manifest m = new Manifest(run);
+    m.stageFinished(
+        "train", "key", Instant.now(), StageOutputs.record(run.root(), List.of(run.train())));
+    m.recordAdapter(new ManifestFile.AdapterEntry("step-150", CodeVersion.ofPath(adapter)));
+    ObjectNode p = Jsonl.MAPPER.createObjectNode();
     p.put("status", "published").put("commit_id", "c0ffee");
     p.putArray("files")
         .addObject()
         .put("path", "adapter_model.safetensors")
         .put("sha256", publishedSha == null ? CodeVersion.ofPath(adapter) : publishedSha);
-    return m;
+    m.recordPublish(p);
+    return m.read();
   }
 
   @Test
   void theAdapterOnDiskMustBeTheRecordedAndThePublishedOne() throws Exception {
-    ObjectNode m = manifest(null);
+    ManifestFile m = manifest(null);
     assertThat(RunVerification.check(run, m)).allMatch(RunVerification.Finding::ok).hasSize(3);
 
     Files.write(adapter, new byte[] {9, 9, 9, 9});
@@ -54,9 +54,9 @@ class RunVerificationTest {
 
   @Test
   void aPublishOfAnotherAdapterAndAnUnfinishedStageAreDifferences() throws Exception {
-    ObjectNode m = manifest("ab".repeat(32));
-    m.with("stages").putObject("evaluate").put("status", "running");
-    List<RunVerification.Finding> found = RunVerification.check(run, m);
+    manifest("ab".repeat(32));
+    new Manifest(run).stageStarted("evaluate");
+    List<RunVerification.Finding> found = RunVerification.check(run, new Manifest(run).read());
     assertThat(found)
         .filteredOn(f -> !f.ok())
         .extracting(RunVerification.Finding::subject)
