@@ -39,12 +39,16 @@ public record DatasetSpec(
                   + " ([hub.md](hub.md))");
   public static final Setting<String> PATH =
       Setting.text("path", null)
-          .help("the folder or file to read, relative to the working directory (not with `hub`)");
+          .help(
+              "required (except with `hub`): the folder or file to read, relative to the working"
+                  + " directory")
+          .shown("—");
   public static final Setting<String> REPO =
       Setting.text("repo", null)
           .help(
               "`hub` only: the dataset repository, `org/name` or `org/name@revision` (e.g."
-                  + " `lavita/MedQuAD`)");
+                  + " `lavita/MedQuAD`)")
+          .shown("—");
   public static final Setting<String> FORMAT =
       Setting.choice("format", "auto", FORMATS)
           .help(

@@ -39,10 +39,11 @@ public record ModelSpec(
   public static final Setting<String> BASE =
       Setting.text("base", null)
           .help(
-              "a Hugging Face model directory, a Hub id (`org/name`, or `org/name@revision` to pin"
+              "required: a Hugging Face model directory, a Hub id (`org/name`, or `org/name@revision` to pin"
                   + " a branch, tag or commit) taken from the local Hugging Face cache and pulled"
                   + " into it first when missing (not with `--offline` or `HF_HUB_OFFLINE=1`;"
-                  + " [hub.md](hub.md)), or `scratch` (train a tiny base in the run)");
+                  + " [hub.md](hub.md)), or `scratch` (train a tiny base in the run)")
+          .shown("—");
   public static final Setting<String> QUANTIZATION_KEY =
       Setting.choice("quantization", "none", QUANTIZATION)
           .help(

@@ -39,7 +39,7 @@ public record ScratchSpec(
   public static final Setting<Integer> HEAD_DIM =
       Setting.count("head_dim", null, 2, 1024, TINY + " 128)")
           .help("each head's width, even (rotary embeddings)")
-          .shown("hidden_size / heads");
+          .shown("`hidden_size` / `heads`");
   public static final Setting<Double> ROPE_THETA =
       Setting.number("rope_theta", 1_000_000.0, 0, Double.MAX_VALUE, true)
           .help("the rotary embeddings' base");

@@ -44,7 +44,9 @@ public record StrategySpec(
 
   public static final Setting<String> NAME =
       Setting.text("name", null)
-          .help("names the strategy in the card and its file: letters, digits, `_`, `.`, `-`");
+          .help(
+              "required: names the strategy in the card and its file: letters, digits, `_`, `.`, `-`")
+          .shown("—");
   public static final Setting<Integer> NUM_BEAMS =
       Setting.count(
               "num_beams",
