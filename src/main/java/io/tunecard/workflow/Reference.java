@@ -16,11 +16,17 @@ import java.util.stream.Collectors;
 public final class Reference {
 
   /** One table: a section's key path and its declared keys. */
-  public record Table(String path, List<Setting<?>> settings) {}
+  public record Table(String path, List<Setting<?>> settings) {
+    /** The name of its block in the file: the path, or {@code top-level}. */
+    public String label() {
+      return path.isEmpty() ? "top-level" : path;
+    }
+  }
 
   /** Every section's table, in the file's order. */
   public static final List<Table> TABLES =
       List.of(
+          new Table("", Workflow.SETTINGS),
           new Table("dataset", DatasetSpec.SETTINGS),
           new Table("dataset.split", SplitSpec.SETTINGS),
           new Table("model", ModelSpec.SETTINGS),
@@ -47,7 +53,7 @@ public final class Reference {
       String path = m.group(2);
       Table t =
           TABLES.stream()
-              .filter(x -> x.path().equals(path))
+              .filter(x -> x.label().equals(path))
               .findFirst()
               .orElseThrow(() -> new IllegalArgumentException("no settings section " + path));
       m.appendReplacement(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
@@ -89,8 +90,8 @@ public record StrategySpec(
           .shown("eval.seed + CRC32 of the name");
 
   /** A strategy's keys, in the order docs/workflow.md lists them. */
-  public static final java.util.List<Setting<?>> SETTINGS =
-      java.util.List.of(
+  public static final List<Setting<?>> SETTINGS =
+      List.of(
           NAME,
           NUM_BEAMS,
           LENGTH_PENALTY,

@@ -30,7 +30,7 @@ class ReferenceTest {
         .as(DOC + " differs from the declarations; rewrite it with -Dtunecard.updateGoldens=true")
         .isEqualTo(written);
     for (Reference.Table t : Reference.TABLES) {
-      assertThat(committed).as(t.path()).contains("<!-- settings: " + t.path() + " -->");
+      assertThat(committed).as(t.label()).contains("<!-- settings: " + t.label() + " -->");
     }
   }
 
@@ -65,20 +65,21 @@ class ReferenceTest {
             "dataset", List.of("split"),
             "model", List.of("scratch", "tokenizer"),
             "eval", List.of("strategies", "bertscore"),
-            "publish", List.of("gate"));
+            "publish", List.of("gate"),
+            "", List.of("dataset", "model", "lora", "train", "eval", "card", "publish"));
     for (Reference.Table t : Reference.TABLES) {
       String yaml =
           "name: demo\ndataset: {path: x}\nmodel: {base: scratch, scratch: {}, tokenizer: {}}\n"
               + "eval: {strategies: [{name: s}], bertscore: {}}\n";
-      String at = t.path().replace("[]", ".0");
-      assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", yaml, List.of(at + ".zzz=1")))
+      String at = t.path().isEmpty() ? "" : t.path().replace("[]", ".0") + ".";
+      assertThatThrownBy(() -> WorkflowLoader.parseYaml("t.yaml", yaml, List.of(at + "zzz=1")))
           .as(t.path())
           .isInstanceOfSatisfying(
               WorkflowException.class,
               e -> {
                 String problem =
                     e.problems().stream()
-                        .filter(p -> p.contains(".zzz: unknown key"))
+                        .filter(p -> p.contains("zzz: unknown key"))
                         .findFirst()
                         .orElseThrow();
                 String allowed = problem.substring(problem.indexOf("allowed here: ") + 14);
