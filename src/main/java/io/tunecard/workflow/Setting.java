@@ -112,7 +112,7 @@ public final class Setting<T> {
     return of(Kind.FLAG, key, fallback);
   }
 
-  /** A string; null {@code fallback} and no default shown: see {@link #required}. */
+  /** A string; a required one is read with {@link #required}. */
   public static Setting<String> text(String key, String fallback) {
     return of(Kind.TEXT, key, fallback);
   }
