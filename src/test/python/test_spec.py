@@ -34,6 +34,10 @@ def test_a_full_spec_is_valid(schema, tmp_path):
     (lambda s: s["lora"].update(targets=["q_proj", "qkv"]), "lora.targets[1]: expected one of"),
     (lambda s: s["generate"]["strategies"][2].update(top_p=0), "generate.strategies[2].top_p"),
     (lambda s: s["lora"].update(alpha=0), "lora.alpha: expected a number > 0"),
+    # bounds written from the workflow's declarations (worker.SpecSchema), not only lower ones
+    (lambda s: s["lora"].update(r=1025), "lora.r: expected a number <= 1024, found 1025"),
+    (lambda s: s["train"].update(lr=2), "train.lr: expected a number <= 1, found 2"),
+    (lambda s: s["lora"].update(targets=["q_proj", "q_proj"]), "lora.targets: "),
     (lambda s: s.update(seed=None), "seed: expected integer, found null"),
 ])
 def test_errors_name_the_key(schema, tmp_path, mutate, expected):

@@ -105,8 +105,6 @@ class Scorer:
         from transformers import AutoConfig, AutoModel
 
         directory = Path(directory)
-        if batch < 1:
-            raise WorkerError("bad_input", f"bertscore.batch: expected at least 1, found {batch}")
         if dtype == torch.bfloat16 and device.type != "cuda":
             raise WorkerError("bad_input", "bertscore.dtype: bf16 runs on a CUDA GPU only; use "
                               "fp32 on the CPU (eval.bertscore.dtype)")

@@ -5,14 +5,8 @@ import java.util.List;
 
 /**
  * Evaluation: eval loss of every checkpoint, then generation with each strategy on the chosen
- * split, scored against the references.
- *
- * @param limit score only the first N questions of the split (null: all of them)
- * @param compareBase also generate with the base model, for a base-vs-fine-tune comparison
- * @param bootstrapResamples resamples of each 95 % bootstrap confidence interval
- * @param generateBatch questions the hf engine's decoding loop keeps in flight (divided by a beam
- *     strategy's beams); null: {@code batch}. The eval loss always batches by {@code batch}, the
- *     batch size its Trainer-compatible mean depends on
+ * split, scored against the references. Each key's default, bounds and meaning are declared once,
+ * in the {@link Setting} constants below.
  */
 public record EvalSpec(
     String engine,
@@ -45,31 +39,70 @@ public record EvalSpec(
 
   static final String BATCH_WHY = "a batch is held in memory at once";
 
+  public static final Setting<String> ENGINE =
+      Setting.choice("engine", "djl", TrainSpec.ENGINES).help("who evaluates");
+  public static final Setting<String> SPLIT =
+      Setting.choice("split", "test", SPLITS).help("the questions answered and scored");
+  public static final Setting<Integer> LIMIT =
+      Setting.count("limit", null, 1)
+          .help("score only the first N questions of the split (null: all of them)");
+  public static final Setting<Integer> MAX_NEW_TOKENS =
+      Setting.count("max_new_tokens", 256, 1, ModelSpec.MAX_POSITIONS - 1, ModelSpec.POSITIONS_WHY)
+          .help(
+              "generation cap; answers that reach it are counted and flagged in the card (below"
+                  + " the model's positions)");
+  public static final Setting<Integer> BATCH =
+      Setting.count("batch", 8, 1, MAX_BATCH, BATCH_WHY)
+          .help(
+              "validation rows per batch of the eval loss (the Trainer-compatible `eval_loss` is a"
+                  + " mean of batch means, so it depends on it) and questions generated together"
+                  + " unless `generate_batch` is set");
+  public static final Setting<Integer> GENERATE_BATCH =
+      Setting.count("generate_batch", null, 1, MAX_BATCH, BATCH_WHY)
+          .help(
+              "`hf` engine: questions its decoding loop keeps in flight (a beam strategy's divided"
+                  + " by its beams); on a large GPU 512 keeps it busy (docs/benchmarks.md) while"
+                  + " `batch` stays the eval loss's")
+          .shown("`batch`");
+  public static final Setting<Boolean> COMPARE_BASE =
+      Setting.flag("compare_base", true)
+          .help("also generate with the base model, for base vs fine-tune");
+  public static final Setting<Integer> BOOTSTRAP_RESAMPLES =
+      Setting.count(
+              "bootstrap_resamples", MIN_RESAMPLES, MIN_RESAMPLES, MAX_RESAMPLES, RESAMPLES_WHY)
+          .help("resamples of each 95 % bootstrap interval");
+  public static final Setting<Long> SEED =
+      Setting.seed("seed", 42L).help("bootstrap and sampling seeds");
+  public static final Setting<Boolean> ROUGE_STEMMING =
+      Setting.flag("rouge_stemming", false).help("Porter stemming in ROUGE-L");
+
+  /**
+   * This section's scalar keys, in the order docs/workflow.md lists them ({@code strategies} and
+   * {@code bertscore} are sections of their own).
+   */
+  public static final List<Setting<?>> SETTINGS =
+      List.of(
+          ENGINE,
+          SPLIT,
+          LIMIT,
+          MAX_NEW_TOKENS,
+          BATCH,
+          GENERATE_BATCH,
+          COMPARE_BASE,
+          BOOTSTRAP_RESAMPLES,
+          SEED,
+          ROUGE_STEMMING);
+
   public EvalSpec {
     strategies = List.copyOf(strategies);
-    Check c =
-        new Check()
-            .oneOf("engine", engine, TrainSpec.ENGINES)
-            .oneOf("split", split, SPLITS)
-            .between(
-                "max_new_tokens",
-                maxNewTokens,
-                1,
-                ModelSpec.MAX_POSITIONS - 1,
-                ModelSpec.POSITIONS_WHY)
-            .between("batch", batch, 1, MAX_BATCH, BATCH_WHY)
-            .between(
-                "bootstrap_resamples",
-                bootstrapResamples,
-                MIN_RESAMPLES,
-                MAX_RESAMPLES,
-                RESAMPLES_WHY);
-    if (limit != null) {
-      c.atLeast("limit", limit, 1);
-    }
-    if (generateBatch != null) {
-      c.between("generate_batch", generateBatch, 1, MAX_BATCH, BATCH_WHY);
-    }
+    Check c = new Check();
+    ENGINE.check(c, engine);
+    SPLIT.check(c, split);
+    MAX_NEW_TOKENS.check(c, maxNewTokens);
+    BATCH.check(c, batch);
+    BOOTSTRAP_RESAMPLES.check(c, bootstrapResamples);
+    LIMIT.check(c, limit);
+    GENERATE_BATCH.check(c, generateBatch);
     if (strategies.isEmpty()) {
       c.fail("strategies", "expected at least one strategy");
     }
@@ -110,18 +143,18 @@ public record EvalSpec(
 
   static EvalSpec read(Section s) {
     return new EvalSpec(
-        s.oneOf("engine", "djl", TrainSpec.ENGINES),
-        s.oneOf("split", "test", SPLITS),
-        s.integer("limit", null),
-        s.integer("max_new_tokens", 256),
-        s.integer("batch", 8),
+        ENGINE.read(s),
+        SPLIT.read(s),
+        LIMIT.read(s),
+        MAX_NEW_TOKENS.read(s),
+        BATCH.read(s),
         s.list("strategies", referenceStrategies(), StrategySpec::read),
         s.optional("bertscore", BertScoreSpec::read),
-        s.bool("compare_base", true),
-        s.integer("bootstrap_resamples", MIN_RESAMPLES),
-        s.longValue("seed", 42L),
-        s.bool("rouge_stemming", false),
-        s.integer("generate_batch", null));
+        COMPARE_BASE.read(s),
+        BOOTSTRAP_RESAMPLES.read(s),
+        SEED.read(s),
+        ROUGE_STEMMING.read(s),
+        GENERATE_BATCH.read(s));
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
@@ -42,6 +43,66 @@ public record StrategySpec(
   /** transformers' default top_k when sampling and none is given. */
   public static final int HF_DEFAULT_TOP_K = 50;
 
+  public static final Setting<String> NAME =
+      Setting.text("name", null)
+          .help(
+              "required: names the strategy in the card and its file: letters, digits, `_`, `.`, `-`")
+          .shown("—");
+  public static final Setting<Integer> NUM_BEAMS =
+      Setting.count(
+              "num_beams",
+              1,
+              1,
+              64,
+              "every beam is a sequence generated at once, with its own KV cache")
+          .help("beam search with more than one (not with sampling)");
+  public static final Setting<Double> LENGTH_PENALTY =
+      Setting.finite("length_penalty", 1.0)
+          .help("beam search: a hypothesis scores its log-probability / length^length_penalty");
+  public static final Setting<Boolean> EARLY_STOPPING =
+      Setting.flag("early_stopping", false)
+          .help("beam search stops when num_beams hypotheses are finished");
+  public static final Setting<Boolean> DO_SAMPLE =
+      Setting.flag("do_sample", false)
+          .help("sample; also on when `temperature`, `top_k` or `top_p` is set")
+          .shown("`false`, or `true` when temperature, top_k or top_p is set");
+  public static final Setting<Double> TEMPERATURE =
+      Setting.number("temperature", 1.0, 0, 100, true).help("divides the logits when sampling");
+  public static final Setting<Integer> TOP_K =
+      Setting.count(
+              "top_k",
+              0,
+              0,
+              TokenizerSpec.MAX_VOCAB,
+              "top_k counts vocabulary entries, and no supported vocabulary is larger")
+          .help("sample among the k likeliest tokens; 0 turns it off (at most the vocabulary)")
+          .shown("`50` when sampling, else `0`");
+  public static final Setting<Double> TOP_P =
+      Setting.number("top_p", 1.0, 0, 1, true)
+          .help(
+              "sample within the smallest set of tokens whose probability reaches p; 1 turns it off");
+  public static final Setting<Integer> MIN_NEW_TOKENS =
+      Setting.count("min_new_tokens", 0, 0, ModelSpec.MAX_POSITIONS, ModelSpec.POSITIONS_WHY)
+          .help("EOS is impossible before this many new tokens (at most `max_new_tokens`)");
+  public static final Setting<Long> SEED =
+      Setting.seed("seed", null)
+          .help("this strategy's sampling seed")
+          .shown("eval.seed + CRC32 of the name");
+
+  /** A strategy's keys, in the order docs/workflow.md lists them. */
+  public static final List<Setting<?>> SETTINGS =
+      List.of(
+          NAME,
+          NUM_BEAMS,
+          LENGTH_PENALTY,
+          EARLY_STOPPING,
+          DO_SAMPLE,
+          TEMPERATURE,
+          TOP_K,
+          TOP_P,
+          MIN_NEW_TOKENS,
+          SEED);
+
   public StrategySpec {
     Check c =
         new Check()
@@ -50,30 +111,13 @@ public record StrategySpec(
                 "name",
                 name,
                 "[A-Za-z0-9_.\\-]{1,64}",
-                "letters, digits, '_', '.', '-' (it names a file)")
-            .between(
-                "num_beams",
-                numBeams,
-                1,
-                64,
-                "every beam is a sequence generated at once, with its own KV cache")
-            .range("temperature", temperature, 0, 100, true)
-            .between(
-                "top_k",
-                topK,
-                0,
-                TokenizerSpec.MAX_VOCAB,
-                "top_k counts vocabulary entries, and no supported vocabulary is larger")
-            .range("top_p", topP, 0, 1, true)
-            .between(
-                "min_new_tokens",
-                minNewTokens,
-                0,
-                ModelSpec.MAX_POSITIONS,
-                ModelSpec.POSITIONS_WHY);
-    if (!Double.isFinite(lengthPenalty)) {
-      c.fail("length_penalty", "expected a finite number, found " + lengthPenalty);
-    }
+                "letters, digits, '_', '.', '-' (it names a file)");
+    NUM_BEAMS.check(c, numBeams);
+    TEMPERATURE.check(c, temperature);
+    TOP_K.check(c, topK);
+    TOP_P.check(c, topP);
+    MIN_NEW_TOKENS.check(c, minNewTokens);
+    LENGTH_PENALTY.check(c, lengthPenalty);
     if (c.ok("num_beams") && doSample && numBeams > 1) {
       c.fail("num_beams", "beam sampling is not supported; use num_beams 1 with sampling");
     }
@@ -82,7 +126,17 @@ public record StrategySpec(
 
   /** Greedy decoding: one beam, no sampling, every other knob off. */
   public static StrategySpec greedy(String name) {
-    return new StrategySpec(name, 1, 1.0, false, false, 1.0, 0, 1.0, 0, null);
+    return new StrategySpec(
+        name,
+        NUM_BEAMS.fallback(),
+        LENGTH_PENALTY.fallback(),
+        EARLY_STOPPING.fallback(),
+        DO_SAMPLE.fallback(),
+        TEMPERATURE.fallback(),
+        TOP_K.fallback(),
+        TOP_P.fallback(),
+        MIN_NEW_TOKENS.fallback(),
+        SEED.fallback());
   }
 
   /** Plain sampling (temperature 1, transformers' default top_k, no top-p). */
@@ -92,18 +146,18 @@ public record StrategySpec(
 
   static StrategySpec read(Section s) {
     boolean sampling =
-        s.has("temperature") || s.has("top_k") || s.has("top_p") || s.bool("do_sample", false);
+        s.has(TEMPERATURE.key()) || s.has(TOP_K.key()) || s.has(TOP_P.key()) || DO_SAMPLE.read(s);
     return new StrategySpec(
-        s.requiredString("name"),
-        s.integer("num_beams", 1),
-        s.number("length_penalty", 1.0),
-        s.bool("early_stopping", false),
+        NAME.required(s),
+        NUM_BEAMS.read(s),
+        LENGTH_PENALTY.read(s),
+        EARLY_STOPPING.read(s),
         sampling,
-        s.number("temperature", 1.0),
-        s.integer("top_k", sampling ? HF_DEFAULT_TOP_K : 0),
-        s.number("top_p", 1.0),
-        s.integer("min_new_tokens", 0),
-        s.longValue("seed", null));
+        TEMPERATURE.read(s),
+        TOP_K.read(s, sampling ? HF_DEFAULT_TOP_K : 0),
+        TOP_P.read(s),
+        MIN_NEW_TOKENS.read(s),
+        SEED.read(s));
   }
 
   /**

@@ -4,20 +4,8 @@ import java.util.List;
 
 /**
  * The LoRA fine-tune. Steps are optimizer steps: one step consumes {@code micro_batch * grad_accum}
- * training rows.
- *
- * @param engine {@code djl} (the JVM engine) or {@code hf} (the transformers + PEFT worker)
- * @param epochs passes over the training rows (fractional passes allowed)
- * @param maxSteps stop after this many optimizer steps even if epochs remain (null: no cap)
- * @param limit use only the first N training rows in split order (null: all)
- * @param evalLimit score only the first N validation rows in split order at each evaluation during
- *     training (null: all); bounds the CPU time of the quickstart's evaluations
- * @param evalEvery {@code epoch} or a number of optimizer steps
- * @param saveEvery {@code epoch}, {@code eval} (with each evaluation) or a number of steps
- * @param keepLast checkpoints kept besides the best one
- * @param batching {@code length-grouped} micro-batches of similar length, or {@code packing}
- * @param python the interpreter that runs the {@code hf} worker
- * @param retries how often a crashed training child is restarted from its last checkpoint
+ * training rows. Each key's default, bounds and meaning are declared once, in the {@link Setting}
+ * constants below.
  */
 public record TrainSpec(
     String engine,
@@ -56,50 +44,138 @@ public record TrainSpec(
   /** Tokens of one micro-batch (micro_batch x max_seq_len): its activations are held at once. */
   public static final int MAX_MICRO_BATCH_TOKENS = 1 << 20;
 
+  public static final Setting<String> ENGINE =
+      Setting.choice("engine", "djl", ENGINES)
+          .help("`djl` (the JVM engine, CPU) or `hf` (the transformers + PEFT worker, GPU hosts)");
+  public static final Setting<String> DEVICE =
+      Setting.choice("device", "auto", DEVICES)
+          .help("where the training and evaluation children run; `auto`: a GPU when one is seen");
+  public static final Setting<Double> EPOCHS =
+      Setting.number("epochs", 1.0, 0, 10_000, true)
+          .help("passes over the training rows (fractions allowed)");
+  public static final Setting<Integer> MAX_STEPS =
+      Setting.count("max_steps", null, 1)
+          .help("stop after this many optimizer steps even if epochs remain");
+  public static final Setting<Integer> LIMIT =
+      Setting.count("limit", null, 1).help("use only the first N training rows (in split order)");
+  public static final Setting<Integer> EVAL_LIMIT =
+      Setting.count("eval_limit", null, 1)
+          .help(
+              "score only the first N validation rows (in split order) at each evaluation during"
+                  + " training (null: all)");
+  public static final Setting<Integer> MICRO_BATCH =
+      Setting.count(
+              "micro_batch",
+              4,
+              1,
+              MAX_MICRO_BATCH,
+              "a micro-batch is held in memory at once; raise grad_accum for a larger effective"
+                  + " batch")
+          .help(
+              "rows per forward pass; one optimizer step = micro_batch × grad_accum rows, and"
+                  + " micro_batch × max_seq_len is at most 1,048,576 tokens");
+  public static final Setting<Integer> GRAD_ACCUM =
+      Setting.count(
+              "grad_accum",
+              2,
+              1,
+              1 << 16,
+              "an optimizer step would then see more rows than MedQuAD has")
+          .help("micro-batches per optimizer step");
+  public static final Setting<Double> LR =
+      Setting.number("lr", 2e-4, 0, 1, true).help("peak learning rate");
+  public static final Setting<String> SCHEDULE =
+      Setting.choice("schedule", "cosine", SCHEDULES).help("after a linear warm-up");
+  public static final Setting<Double> WARMUP_RATIO =
+      Setting.number("warmup_ratio", 0.03, 0, 0.999, false)
+          .help("share of the steps spent warming up");
+  public static final Setting<Double> WEIGHT_DECAY =
+      Setting.number("weight_decay", 0.0, 0, 1, false).help("AdamW's decoupled weight decay");
+  public static final Setting<Double> ADAM_BETA1 =
+      Setting.number("adam_beta1", 0.9, 0, 0.999999, false).help("AdamW");
+  public static final Setting<Double> ADAM_BETA2 =
+      Setting.number("adam_beta2", 0.999, 0, 0.999999, false).help("AdamW");
+  public static final Setting<Double> ADAM_EPS =
+      Setting.number("adam_eps", 1e-8, 0, 1, true).help("AdamW");
+  public static final Setting<Double> MAX_GRAD_NORM =
+      Setting.number("max_grad_norm", 1.0, 0, Double.MAX_VALUE, false)
+          .help("gradient clipping (0 turns it off)");
+  public static final Setting<Integer> LOG_EVERY =
+      Setting.count("log_every", 10, 1).help("a row in `train/metrics.jsonl` every N steps");
+  public static final Setting<String> EVAL_EVERY =
+      Setting.steps("eval_every", "epoch", List.of("epoch"))
+          .help("validation loss every N steps, or at each epoch's end");
+  public static final Setting<String> SAVE_EVERY =
+      Setting.steps("save_every", "eval", List.of("epoch", "eval"))
+          .help("a checkpoint with each evaluation, at each `epoch`, or every N steps");
+  public static final Setting<Integer> KEEP_LAST =
+      Setting.count(
+              "keep_last",
+              2,
+              1,
+              1000,
+              "each kept checkpoint holds the adapter and its optimizer state on disk")
+          .help("checkpoints kept besides the best (lowest validation loss)");
+  public static final Setting<Long> SEED =
+      Setting.seed("seed", 42L).help("data order, dropout and initialisation");
+  public static final Setting<String> BATCHING_KEY =
+      Setting.choice("batching", "length-grouped", BATCHING)
+          .help("micro-batches of similar length, or `packing` (hf engine only)");
+  public static final Setting<String> PYTHON =
+      Setting.text("python", "python3").help("the interpreter that runs the hf worker");
+  public static final Setting<Integer> RETRIES =
+      Setting.count("retries", 1, 0, 100, "a child that crashed 100 times will crash again")
+          .help("times a crashed training child is restarted from its last complete checkpoint");
+
+  /** This section's keys, in the order docs/workflow.md lists them. */
+  public static final List<Setting<?>> SETTINGS =
+      List.of(
+          ENGINE,
+          DEVICE,
+          EPOCHS,
+          MAX_STEPS,
+          LIMIT,
+          EVAL_LIMIT,
+          MICRO_BATCH,
+          GRAD_ACCUM,
+          LR,
+          SCHEDULE,
+          WARMUP_RATIO,
+          WEIGHT_DECAY,
+          ADAM_BETA1,
+          ADAM_BETA2,
+          ADAM_EPS,
+          MAX_GRAD_NORM,
+          LOG_EVERY,
+          EVAL_EVERY,
+          SAVE_EVERY,
+          KEEP_LAST,
+          SEED,
+          BATCHING_KEY,
+          PYTHON,
+          RETRIES);
+
   public TrainSpec {
-    Check c =
-        new Check()
-            .oneOf("engine", engine, ENGINES)
-            .oneOf("device", device, DEVICES)
-            .range("epochs", epochs, 0, 10_000, true);
-    if (maxSteps != null) {
-      c.atLeast("max_steps", maxSteps, 1);
-    }
-    if (limit != null) {
-      c.atLeast("limit", limit, 1);
-    }
-    if (evalLimit != null) {
-      c.atLeast("eval_limit", evalLimit, 1);
-    }
-    c.between(
-            "micro_batch",
-            microBatch,
-            1,
-            MAX_MICRO_BATCH,
-            "a micro-batch is held in memory at once; raise grad_accum for a larger effective"
-                + " batch")
-        .between(
-            "grad_accum",
-            gradAccum,
-            1,
-            1 << 16,
-            "an optimizer step would then see more rows than MedQuAD has")
-        .range("lr", lr, 0, 1, true)
-        .oneOf("schedule", schedule, SCHEDULES)
-        .range("warmup_ratio", warmupRatio, 0, 0.999, false)
-        .range("weight_decay", weightDecay, 0, 1, false)
-        .range("adam_beta1", adamBeta1, 0, 0.999999, false)
-        .range("adam_beta2", adamBeta2, 0, 0.999999, false)
-        .range("adam_eps", adamEps, 0, 1, true)
-        .range("max_grad_norm", maxGradNorm, 0, Double.MAX_VALUE, false)
-        .atLeast("log_every", logEvery, 1)
-        .between(
-            "keep_last",
-            keepLast,
-            1,
-            1000,
-            "each kept checkpoint holds the adapter and its optimizer state on disk")
-        .oneOf("batching", batching, BATCHING);
+    Check c = new Check();
+    ENGINE.check(c, engine);
+    DEVICE.check(c, device);
+    EPOCHS.check(c, epochs);
+    MAX_STEPS.check(c, maxSteps);
+    LIMIT.check(c, limit);
+    EVAL_LIMIT.check(c, evalLimit);
+    MICRO_BATCH.check(c, microBatch);
+    GRAD_ACCUM.check(c, gradAccum);
+    LR.check(c, lr);
+    SCHEDULE.check(c, schedule);
+    WARMUP_RATIO.check(c, warmupRatio);
+    WEIGHT_DECAY.check(c, weightDecay);
+    ADAM_BETA1.check(c, adamBeta1);
+    ADAM_BETA2.check(c, adamBeta2);
+    ADAM_EPS.check(c, adamEps);
+    MAX_GRAD_NORM.check(c, maxGradNorm);
+    LOG_EVERY.check(c, logEvery);
+    KEEP_LAST.check(c, keepLast);
+    BATCHING_KEY.check(c, batching);
     if ("packing".equals(batching) && "djl".equals(engine)) {
       c.fail(
           "batching",
@@ -107,9 +183,8 @@ public record TrainSpec(
               + " length-grouped (on a CPU, length-grouped micro-batches already waste little"
               + " padding)");
     }
-    c.present("python", python)
-        .between("retries", retries, 0, 100, "a child that crashed 100 times will crash again")
-        .done();
+    c.present("python", python);
+    RETRIES.check(c, retries).done();
   }
 
   public int effectiveBatch() {
@@ -128,30 +203,30 @@ public record TrainSpec(
 
   static TrainSpec read(Section s) {
     return new TrainSpec(
-        s.oneOf("engine", "djl", ENGINES),
-        s.oneOf("device", "auto", DEVICES),
-        s.number("epochs", 1.0),
-        s.integer("max_steps", null),
-        s.integer("limit", null),
-        s.integer("eval_limit", null),
-        s.integer("micro_batch", 4),
-        s.integer("grad_accum", 2),
-        s.number("lr", 2e-4),
-        s.oneOf("schedule", "cosine", SCHEDULES),
-        s.number("warmup_ratio", 0.03),
-        s.number("weight_decay", 0.0),
-        s.number("adam_beta1", 0.9),
-        s.number("adam_beta2", 0.999),
-        s.number("adam_eps", 1e-8),
-        s.number("max_grad_norm", 1.0),
-        s.integer("log_every", 10),
-        s.integerOrWord("eval_every", "epoch", List.of("epoch")),
-        s.integerOrWord("save_every", "eval", List.of("epoch", "eval")),
-        s.integer("keep_last", 2),
-        s.longValue("seed", 42L),
-        s.oneOf("batching", "length-grouped", BATCHING),
-        s.string("python", "python3"),
-        s.integer("retries", 1));
+        ENGINE.read(s),
+        DEVICE.read(s),
+        EPOCHS.read(s),
+        MAX_STEPS.read(s),
+        LIMIT.read(s),
+        EVAL_LIMIT.read(s),
+        MICRO_BATCH.read(s),
+        GRAD_ACCUM.read(s),
+        LR.read(s),
+        SCHEDULE.read(s),
+        WARMUP_RATIO.read(s),
+        WEIGHT_DECAY.read(s),
+        ADAM_BETA1.read(s),
+        ADAM_BETA2.read(s),
+        ADAM_EPS.read(s),
+        MAX_GRAD_NORM.read(s),
+        LOG_EVERY.read(s),
+        EVAL_EVERY.read(s),
+        SAVE_EVERY.read(s),
+        KEEP_LAST.read(s),
+        SEED.read(s),
+        BATCHING_KEY.read(s),
+        PYTHON.read(s),
+        RETRIES.read(s));
   }
 
   /** Parses {@code epoch} or a step count. */

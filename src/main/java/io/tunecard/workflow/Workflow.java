@@ -1,5 +1,7 @@
 package io.tunecard.workflow;
 
+import java.util.List;
+
 /**
  * A validated workflow file: every stage's settings. Load one with {@link WorkflowLoader}.
  *
@@ -18,6 +20,18 @@ public record Workflow(
 
   public static final String SLUG = "(?!.*\\.\\.)[a-z0-9][a-z0-9._-]{0,99}";
   static final String SLUG_TEXT = "a slug (lower-case letters, digits, '.', '_', '-'; no '..')";
+
+  public static final Setting<String> NAME =
+      Setting.text("name", null)
+          .help(
+              "required: a slug (`[a-z0-9][a-z0-9._-]*`, no `..`); names `runs/<name>/` and"
+                  + " `reports/<name>/`")
+          .shown("—");
+  public static final Setting<String> DESCRIPTION =
+      Setting.text("description", "").help("one line for the card").shown("`\"\"`");
+
+  /** The top level's own keys (the others are the sections). */
+  public static final List<Setting<?>> SETTINGS = List.of(NAME, DESCRIPTION);
 
   public Workflow {
     Check c = new Check().present("name", name).matches("name", name, SLUG, SLUG_TEXT);
@@ -105,7 +119,7 @@ public record Workflow(
   }
 
   /** The smallest dimension among the projections LoRA adapts in a scratch base. */
-  private static int narrowestSide(ScratchSpec s, java.util.List<String> targets) {
+  private static int narrowestSide(ScratchSpec s, List<String> targets) {
     int attention = s.heads() * s.headDim();
     int kv = s.kvHeads() * s.headDim();
     int narrowest = Integer.MAX_VALUE;
@@ -128,8 +142,8 @@ public record Workflow(
 
   static Workflow read(Section s) {
     return new Workflow(
-        s.matching("name", SLUG, SLUG_TEXT),
-        s.string("description", ""),
+        s.matching(NAME.key(), SLUG, SLUG_TEXT),
+        DESCRIPTION.read(s),
         s.read("dataset", DatasetSpec::read),
         s.read("model", ModelSpec::read),
         s.read("lora", LoraSpec::read),

@@ -168,7 +168,7 @@ class WorkerSpecsTest {
     assertThatThrownBy(() -> WorkerSpec.of(json))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("$.model.dtype: missing (a required key)")
-        .hasMessageContaining("$.train.lr: expected a number > 0, found -1")
+        .hasMessageContaining("$.train.lr: expected a number > 0 and <= 1, found -1")
         .hasMessageContaining("$.train.learning_rate: unknown key");
   }
 

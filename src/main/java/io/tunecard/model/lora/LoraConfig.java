@@ -1,6 +1,7 @@
 package io.tunecard.model.lora;
 
 import io.tunecard.model.Projection;
+import io.tunecard.workflow.LoraSpec;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -29,8 +30,10 @@ public record LoraConfig(
     if (!(alpha > 0)) {
       throw new IllegalArgumentException("lora_alpha: expected > 0, found " + alpha);
     }
-    if (!(dropout >= 0 && dropout < 1)) {
-      throw new IllegalArgumentException("lora_dropout: expected [0, 1), found " + dropout);
+    if (!(dropout >= 0 && dropout <= LoraSpec.MAX_DROPOUT)) {
+      // the workflow's bound on lora.dropout: one bound for what tunecard trains and loads
+      throw new IllegalArgumentException(
+          "lora_dropout: expected [0, " + LoraSpec.MAX_DROPOUT + "], found " + dropout);
     }
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("target_modules: expected at least one projection");
