@@ -68,6 +68,10 @@ public final class EvaluationStage {
     public Step(WorkflowContext context, EvalOptions options, Path staging) {
       this.context = context;
       this.options = options.withOutputDir(staging);
+      Evaluation e = Evaluation.of(context, this.options);
+      if (e.isHf()) {
+        HfEngine.checkSpec(e);
+      }
       StageProgress.reset();
     }
 

@@ -69,6 +69,15 @@ final class HfEngine {
   }
 
   /**
+   * Checks, before any step runs, that the workflow gives a worker spec the schema accepts (the
+   * parts known only when the worker starts left empty), so a bad spec fails the run before
+   * training rather than after it.
+   */
+  static void checkSpec(Evaluation e) {
+    WorkerSpecs.evaluate(e.workflow(), e.run(), List.of(), null, null, workDir(e.evalDir()));
+  }
+
+  /**
    * Runs the worker to completion: writes the questions file ({@code eval.limit} applied) and the
    * spec, then checks that the worker answered with the checkpoint the stage deems best.
    */
