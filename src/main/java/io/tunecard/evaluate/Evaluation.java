@@ -17,7 +17,7 @@ import java.util.List;
  * and the options and make this view when they run.
  */
 public record Evaluation(Workflow workflow, RunDirectory run, EvalOptions options) {
-  public static final String HF = "hf";
+  private static final String HF = "hf";
 
   /** The view of {@code context} with {@code options}. */
   public static Evaluation of(WorkflowContext context, EvalOptions options) {
