@@ -109,8 +109,7 @@ public final class RunWorkflow {
       out.println("Everything is up to date: " + run.root());
       return new Result(plan, reports);
     }
-    // Read and checked before anything is written: a workflow file edited since it was loaded
-    // fails.
+    // Before anything is written: a workflow file edited since it was loaded is refused here.
     WorkflowContext context = WorkflowContext.of(loaded, run.root());
     writeLineage(loaded, manifest, w);
     List<Stage> inPipeline =
