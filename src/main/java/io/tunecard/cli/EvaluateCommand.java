@@ -9,6 +9,7 @@ import io.tunecard.rundir.EvalLossFile;
 import io.tunecard.rundir.EvalMetricsFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
+import io.tunecard.workflow.WorkflowContext;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,8 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
         WorkflowOptions.lock(run, "evaluate", spec.commandLine().getOut())) {
       metrics =
           EvaluationStage.run(
-              loaded.workflow(),
-              run,
+              WorkflowContext.of(loaded, run.root()),
               Runners.options(kind, runner.flinkMaster, runner.parallelism));
     }
     print(

@@ -11,6 +11,7 @@ import io.tunecard.model.SpecialIds;
 import io.tunecard.model.roberta.RobertaEncoder;
 import io.tunecard.tokenize.PythonText;
 import io.tunecard.tokenize.TokenizerFiles;
+import io.tunecard.workflow.BertScoreSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ public final class BertScorer implements AutoCloseable {
    * Finds the encoder's files: a directory, or a Hub id in the local Hugging Face cache, with
    * config.json, tokenizer.json and safetensors weights (and the baseline file when rescaling).
    */
-  public static Located locate(EvalSettings.BertScoreSettings s, ModelLocator locator) {
+  public static Located locate(BertScoreSpec s, ModelLocator locator) {
     ModelLocator.Found found = locator.locate(s.model(), "config.json");
     if (found.directory().isEmpty()) {
       return new Located(Optional.empty(), found.reason());
@@ -98,7 +99,7 @@ public final class BertScorer implements AutoCloseable {
     return new Located(Optional.of(dir), null);
   }
 
-  public static BertScorer load(Path dir, EvalSettings.BertScoreSettings s) {
+  public static BertScorer load(Path dir, BertScoreSpec s) {
     Path tokenizerFile = dir.resolve("tokenizer.json");
     JsonNode tokenizerJson;
     try {

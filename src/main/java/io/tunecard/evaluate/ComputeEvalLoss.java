@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -17,21 +18,23 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class ComputeEvalLoss
     extends PTransform<PCollection<String>, PCollection<EvalLossReport>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
 
-  public ComputeEvalLoss(EvalSettings settings) {
-    this.settings = settings;
+  public ComputeEvalLoss(WorkflowContext context, EvalOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
   public PCollection<EvalLossReport> expand(PCollection<String> signal) {
-    String runDir = settings.runDir();
+    String runDir = context.runDir().toString();
     PCollection<String> run =
         signal.apply("Run", MapElements.into(TypeDescriptors.strings()).via(x -> runDir));
-    return run.apply("PlanValidationBatches", ParDo.of(new LossSteps.PlanShards(settings)))
+    return run.apply("PlanValidationBatches", ParDo.of(new LossSteps.PlanShards(context, options)))
         .apply("SpreadBatches", Reshuffle.viaRandomKey())
-        .apply("ScoreValidationBatches", ParDo.of(new LossSteps.ScoreShard(settings)))
+        .apply("ScoreValidationBatches", ParDo.of(new LossSteps.ScoreShard(context, options)))
         .apply("GatherLosses", GroupByKey.create())
-        .apply("WriteEvalLoss", ParDo.of(new LossSteps.WriteReport(settings)));
+        .apply("WriteEvalLoss", ParDo.of(new LossSteps.WriteReport(context, options)));
   }
 }

@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
@@ -19,38 +20,40 @@ import org.apache.beam.sdk.values.PCollectionView;
  */
 public final class EvaluateAdapter extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
 
-  public EvaluateAdapter(EvalSettings settings) {
-    this.settings = settings;
+  public EvaluateAdapter(WorkflowContext context, EvalOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
   public PCollection<String> expand(PCollection<String> signal) {
     PCollectionView<EvalLossReport> loss;
     PCollection<KV<String, GeneratedAnswer>> answers;
-    if (settings.isHf()) {
+    if (Evaluation.of(context, options).isHf()) {
       PCollection<String> done =
-          signal.apply("EvaluateInWorker", ParDo.of(new HfSteps.RunWorker(settings)));
+          signal.apply("EvaluateInWorker", ParDo.of(new HfSteps.RunWorker(context, options)));
       loss =
-          done.apply("WriteEvalLoss", ParDo.of(new HfSteps.WriteEvalLoss(settings)))
+          done.apply("WriteEvalLoss", ParDo.of(new HfSteps.WriteEvalLoss(context, options)))
               .apply("BestCheckpoint", View.asSingleton());
-      answers = done.apply("ReadAnswers", ParDo.of(new HfSteps.ReadAnswers(settings)));
+      answers = done.apply("ReadAnswers", ParDo.of(new HfSteps.ReadAnswers(context, options)));
     } else {
       loss =
           signal
-              .apply("ComputeEvalLoss", new ComputeEvalLoss(settings))
+              .apply("ComputeEvalLoss", new ComputeEvalLoss(context, options))
               .apply("BestCheckpoint", View.asSingleton());
       answers =
           signal
-              .apply("ShardQuestions", new ShardQuestions(settings))
+              .apply("ShardQuestions", new ShardQuestions(context, options))
               .apply(
                   "Generate",
-                  ParDo.of(new GenerateSteps.Answer(settings, loss)).withSideInputs(loss));
+                  ParDo.of(new GenerateSteps.Answer(context, options, loss)).withSideInputs(loss));
     }
     return answers
-        .apply("MergeGenerations", new MergeGenerations(settings))
-        .apply("Score", new ScoreStrategies(settings))
-        .apply("WriteMetrics", new WriteMetrics(settings, loss));
+        .apply("MergeGenerations", new MergeGenerations(context, options))
+        .apply("Score", new ScoreStrategies(context, options))
+        .apply("WriteMetrics", new WriteMetrics(context, options, loss));
   }
 }

@@ -4,7 +4,7 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.files.Stagings;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.worker.Checkpoints;
-import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
@@ -25,23 +25,25 @@ public final class EvaluationStage {
   private EvaluationStage() {}
 
   /**
-   * Evaluates the run of {@code w} in {@code run}; returns the path of metrics.json. Each libtorch
-   * operation runs on one thread: the runner's workers share the cores (give the runner one worker
-   * per core), and no answer depends on how many threads computed it, so any number of workers
-   * writes the same files.
+   * Evaluates the run of {@code context}; returns the path of metrics.json. Each libtorch operation
+   * runs on one thread: the runner's workers share the cores (give the runner one worker per core),
+   * and no answer depends on how many threads computed it, so any number of workers writes the same
+   * files.
    */
-  public static Path run(Workflow w, RunDirectory run, PipelineOptions options) {
-    return run(EvalSettings.of(w, run).withTorchThreads(1), options);
+  public static Path run(WorkflowContext context, PipelineOptions options) {
+    return run(context, EvalOptions.defaults().withTorchThreads(1), options);
   }
 
-  /** Evaluates with explicit settings (tests give the hf engine a stand-in worker). */
-  public static Path run(EvalSettings settings, PipelineOptions options) {
-    RunDirectory run = settings.run();
-    checkInputs(settings);
+  /** Evaluates with explicit options (tests give the hf engine a stand-in worker). */
+  public static Path run(WorkflowContext context, EvalOptions how, PipelineOptions options) {
+    RunDirectory run = new RunDirectory(context.runDir());
+    checkInputs(Evaluation.of(context, how));
     try (Stagings stagings = new Stagings()) {
       Path staging = stagings.beside(run.eval());
       Pipeline pipeline = Pipeline.create(options);
-      pipeline.apply("Start", Create.of("evaluate")).apply("Evaluate", new Step(settings, staging));
+      pipeline
+          .apply("Start", Create.of("evaluate"))
+          .apply("Evaluate", new Step(context, how, staging));
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the evaluation pipeline ended in state " + state);
@@ -60,31 +62,35 @@ public final class EvaluationStage {
    */
   public static final class Step extends PTransform<PCollection<String>, PCollection<String>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
-    private final String staging;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    public Step(EvalSettings settings, Path staging) {
-      this.settings = settings.withOutputDir(staging);
-      this.staging = staging.toString();
+    public Step(WorkflowContext context, EvalOptions options, Path staging) {
+      this.context = context;
+      this.options = options.withOutputDir(staging);
+      Evaluation e = Evaluation.of(context, this.options);
+      if (e.isHf()) {
+        HfEngine.checkSpec(e);
+      }
       StageProgress.reset();
     }
 
     @Override
     public PCollection<String> expand(PCollection<String> signal) {
       return signal
-          .apply("Evaluate", new EvaluateAdapter(settings))
+          .apply("Evaluate", new EvaluateAdapter(context, options))
           .apply(
               "PublishEval",
               ParDo.of(
                   new PublishEval(
-                      Path.of(staging), new RunDirectory(Path.of(settings.runDir())).eval())));
+                      Path.of(options.outputDir()), new RunDirectory(context.runDir()).eval())));
     }
   }
 
   /** What must exist before a runner starts: the splits, a complete checkpoint, the base. */
-  static void checkInputs(EvalSettings s) {
-    RunDirectory run = s.run();
-    for (String split : new String[] {s.split(), "validation"}) {
+  static void checkInputs(Evaluation e) {
+    RunDirectory run = e.run();
+    for (String split : new String[] {e.eval().split(), "validation"}) {
       if (!Files.isRegularFile(run.split(split))) {
         throw new BadInputException(run.split(split) + ": not found; run the ingest stage first");
       }
@@ -94,8 +100,8 @@ public final class EvaluationStage {
           run.checkpoints()
               + ": no complete checkpoint (step-N/ with COMPLETE); run training first");
     }
-    if (!s.isHf()) {
-      LoadedModel.baseDirectory(s.modelBase(), run);
+    if (!e.isHf()) {
+      e.baseDirectory();
     }
   }
 }

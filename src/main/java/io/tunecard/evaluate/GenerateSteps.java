@@ -1,6 +1,7 @@
 package io.tunecard.evaluate;
 
 import io.tunecard.files.AtomicFiles;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,15 +18,18 @@ final class GenerateSteps {
   /** The run → every batch of questions, keyed {@code model/strategy/index}. */
   static final class PlanBatches extends DoFn<String, KV<String, QuestionBatch>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    PlanBatches(EvalSettings settings) {
-      this.settings = settings;
+    PlanBatches(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(OutputReceiver<KV<String, QuestionBatch>> out) {
-      QuestionPlan.batches(settings).forEach(b -> out.output(KV.of(b.key(), b)));
+      QuestionPlan.batches(Evaluation.of(context, options))
+          .forEach(b -> out.output(KV.of(b.key(), b)));
     }
   }
 
@@ -35,24 +39,27 @@ final class GenerateSteps {
    */
   static final class Answer extends DoFn<KV<String, QuestionBatch>, KV<String, GeneratedAnswer>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
     private final PCollectionView<EvalLossReport> loss;
     private transient LoadedModel model;
     private transient int answered;
 
-    Answer(EvalSettings settings, PCollectionView<EvalLossReport> loss) {
-      this.settings = settings;
+    Answer(WorkflowContext context, EvalOptions options, PCollectionView<EvalLossReport> loss) {
+      this.context = context;
+      this.options = options;
       this.loss = loss;
     }
 
     @Setup
     public void setup() {
-      model = LoadedModel.load(settings);
+      model = LoadedModel.load(Evaluation.of(context, options));
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
       FaultInjection.beforeBatch(answered++);
+      Evaluation e = Evaluation.of(context, options);
       QuestionBatch batch = c.element().getValue();
       EvalLossReport report = c.sideInput(loss);
       String adapter =
@@ -63,11 +70,11 @@ final class GenerateSteps {
                   .orElseThrow(
                       () ->
                           new io.tunecard.files.BadInputException(
-                              settings.run().checkpoints()
+                              e.run().checkpoints()
                                   + ": no complete checkpoint to evaluate; run training first"))
                   .adapter();
       Generator g = model.generator(adapter == null ? null : Path.of(adapter));
-      Decoding d = settings.decoding(settings.strategy(batch.strategy()));
+      Decoding d = e.decoding(e.strategy(batch.strategy()));
       String label = batch.strategy() + (adapter == null ? " (base)" : " (fine-tune)");
       StageProgress.begin("generate", label);
       List<GeneratedAnswer> answers = QuestionPlan.answer(model, g, batch, d);
@@ -95,10 +102,12 @@ final class GenerateSteps {
   static final class WriteFile
       extends DoFn<KV<String, Iterable<GeneratedAnswer>>, KV<String, GenerationSet>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    WriteFile(EvalSettings settings) {
-      this.settings = settings;
+    WriteFile(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
@@ -113,7 +122,8 @@ final class GenerateSteps {
       rows.forEach(r -> text.append(r.toJsonLine()).append('\n'));
       try {
         AtomicFiles.writeString(
-            settings.generationsFile(first.model(), first.strategy()), text.toString());
+            Evaluation.of(context, options).generationsFile(first.model(), first.strategy()),
+            text.toString());
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }

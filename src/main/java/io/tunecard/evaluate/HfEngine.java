@@ -1,7 +1,6 @@
 package io.tunecard.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
@@ -14,6 +13,7 @@ import io.tunecard.worker.Checkpoints;
 import io.tunecard.worker.WorkerCommand;
 import io.tunecard.worker.WorkerOutcome;
 import io.tunecard.worker.WorkerSpec;
+import io.tunecard.worker.WorkerSpecs;
 import io.tunecard.worker.WorkerSupervisor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,40 +43,54 @@ final class HfEngine {
     return evalDir.resolve(WORK_DIR);
   }
 
-  static WorkerCommand launcher(EvalSettings s) {
-    return s.workerLauncher() != null
-        ? new WorkerCommand.Exec(s.workerLauncher(), Map.of())
-        : WorkerCommand.hf(s.python());
+  static WorkerCommand launcher(Evaluation e) {
+    List<String> custom = e.options().workerLauncher();
+    return custom != null
+        ? new WorkerCommand.Exec(custom, Map.of())
+        : WorkerCommand.hf(e.workflow().train().python());
+  }
+
+  /**
+   * The worker's spec, built when the worker starts: the base (loss only, the {@code null} entry)
+   * and every complete checkpoint of the run, the questions file, and the BERTScore encoder where
+   * it was found on this machine (none: no BERTScore is asked for).
+   */
+  static WorkerSpec spec(Evaluation e, Path work) {
+    List<Path> checkpoints = new ArrayList<>();
+    checkpoints.add(null);
+    Checkpoints.scan(e.run().checkpoints()).complete().forEach(c -> checkpoints.add(c.path()));
+    BertScorer.Located encoder = BertScorer.locate(e.bertscore(), ModelLocator.system());
+    return WorkerSpecs.evaluate(
+        e.workflow(),
+        e.run(),
+        checkpoints,
+        work.resolve("questions.jsonl"),
+        encoder.directory().map(Path::toAbsolutePath).orElse(null),
+        work);
+  }
+
+  /**
+   * Checks, before any step runs, that the workflow gives a worker spec the schema accepts (the
+   * parts known only when the worker starts left empty), so a bad spec fails the run before
+   * training rather than after it.
+   */
+  static void checkSpec(Evaluation e) {
+    WorkerSpecs.evaluate(e.workflow(), e.run(), List.of(), null, null, workDir(e.evalDir()));
   }
 
   /**
    * Runs the worker to completion: writes the questions file ({@code eval.limit} applied) and the
-   * spec with what is known only now (the complete checkpoints, where the BERTScore encoder is),
-   * then checks that the worker answered with the checkpoint the stage deems best.
+   * spec, then checks that the worker answered with the checkpoint the stage deems best.
    */
-  static void evaluate(EvalSettings s) {
-    Path work = workDir(s.evalDir());
+  static void evaluate(Evaluation e) {
+    Path work = workDir(e.evalDir());
     Path questions = work.resolve("questions.jsonl");
-    ObjectNode json = parse(s.hfEvaluateSpec());
-    json.put("output_dir", work.toAbsolutePath().toString());
-    ((ObjectNode) json.get("data")).put("questions", questions.toAbsolutePath().toString());
-    ArrayNode checkpoints = ((ObjectNode) json.get("eval_loss")).putArray("checkpoints");
-    checkpoints.addNull();
-    Checkpoints.scan(s.run().checkpoints())
-        .complete()
-        .forEach(c -> checkpoints.add(c.path().toAbsolutePath().toString()));
-    BertScorer.Located encoder = BertScorer.locate(s.bertscore(), ModelLocator.system());
-    if (encoder.directory().isPresent() && json.get("bertscore").isObject()) {
-      ((ObjectNode) json.get("bertscore"))
-          .put("model", encoder.directory().get().toAbsolutePath().toString());
-    } else {
-      json.putNull("bertscore");
-    }
+    WorkerSpec spec = spec(e, work);
     WorkerOutcome outcome;
     try {
       Files.createDirectories(work);
       StringBuilder lines = new StringBuilder();
-      for (DatasetRow r : SplitRows.read(s.run().split(s.split()), s.limit())) {
+      for (DatasetRow r : SplitRows.read(e.run().split(e.eval().split()), e.eval().limit())) {
         ObjectNode q = Jsonl.MAPPER.createObjectNode();
         q.put("id", r.id());
         q.put("question", r.question());
@@ -86,14 +100,14 @@ final class HfEngine {
       AtomicFiles.writeString(questions, lines.toString());
       outcome =
           new WorkerSupervisor(
-                  s.run(),
-                  launcher(s),
-                  WorkerSupervisor.Options.defaults().withRetries(s.retries()))
-              .run(WorkerSpec.of(json));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
+                  e.run(),
+                  launcher(e),
+                  WorkerSupervisor.Options.defaults().withRetries(e.workflow().train().retries()))
+              .run(spec);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex.getMessage(), ex);
     }
-    String best = readLoss(s).best().map(LossResult::model).orElse(null);
+    String best = readLoss(e).best().map(LossResult::model).orElse(null);
     String answered = outcome.done() == null ? null : outcome.done().text("best_checkpoint");
     if (best == null || !best.equals(answered)) {
       throw new BadInputException(
@@ -106,17 +120,17 @@ final class HfEngine {
   }
 
   /** The worker's eval_loss.json (checkpoint names resolve under the run's checkpoints). */
-  static EvalLossReport readLoss(EvalSettings s) {
-    Path file = workDir(s.evalDir()).resolve(EvalLossReport.FILE);
+  static EvalLossReport readLoss(Evaluation e) {
+    Path file = workDir(e.evalDir()).resolve(EvalLossReport.FILE);
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": the evaluate worker wrote no eval loss report");
     }
-    return EvalLossReport.read(file, s.run());
+    return EvalLossReport.read(file, e.run());
   }
 
   /** One model's answers under one strategy, as the worker wrote them. */
-  static List<GeneratedAnswer> answers(EvalSettings s, String model, String strategy) {
-    Path file = part(s, "generations", model, strategy);
+  static List<GeneratedAnswer> answers(Evaluation e, String model, String strategy) {
+    Path file = part(e, "generations", model, strategy);
     List<GeneratedAnswer> out = new ArrayList<>();
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": the evaluate worker wrote no answers file");
@@ -155,9 +169,8 @@ final class HfEngine {
   }
 
   /** The worker's BERTScore F1 of each answer in {@code rows} (sorted by id, as scored). */
-  static double[] bertF1(
-      EvalSettings s, String model, String strategy, List<GeneratedAnswer> rows) {
-    Path file = part(s, "bertscore", model, strategy);
+  static double[] bertF1(Evaluation e, String model, String strategy, List<GeneratedAnswer> rows) {
+    Path file = part(e, "bertscore", model, strategy);
     Map<String, Double> f1 = new HashMap<>();
     List<JsonNode> lines = readLines(file, "BERTScore");
     for (int i = 0; i < lines.size(); i++) {
@@ -179,10 +192,10 @@ final class HfEngine {
     return out;
   }
 
-  private static Path part(EvalSettings s, String kind, String model, String strategy) {
+  private static Path part(Evaluation e, String kind, String model, String strategy) {
     String dir = QuestionBatch.BASE.equals(model) ? kind + "-base" : kind;
     return SafePaths.inside(
-        workDir(s.evalDir()).resolve(dir), strategy + ".jsonl", "strategy name");
+        workDir(e.evalDir()).resolve(dir), strategy + ".jsonl", "strategy name");
   }
 
   private static List<JsonNode> readLines(Path file, String what) {
@@ -191,16 +204,8 @@ final class HfEngine {
     }
     try {
       return Jsonl.readAll(file);
-    } catch (IOException e) {
-      throw new BadInputException(e.getMessage(), e);
-    }
-  }
-
-  private static ObjectNode parse(String json) {
-    try {
-      return (ObjectNode) Jsonl.MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    } catch (IOException ex) {
+      throw new BadInputException(ex.getMessage(), ex);
     }
   }
 }

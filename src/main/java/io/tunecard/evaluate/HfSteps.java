@@ -1,6 +1,7 @@
 package io.tunecard.evaluate;
 
 import io.tunecard.workflow.StrategySpec;
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -15,15 +16,17 @@ final class HfSteps {
   /** The start signal → the worker run to completion; outputs the signal again. */
   static final class RunWorker extends DoFn<String, String> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    RunWorker(EvalSettings settings) {
-      this.settings = settings;
+    RunWorker(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(@Element String signal, OutputReceiver<String> out) {
-      HfEngine.evaluate(settings);
+      HfEngine.evaluate(Evaluation.of(context, options));
       out.output(signal);
     }
   }
@@ -33,16 +36,19 @@ final class HfSteps {
    */
   static final class WriteEvalLoss extends DoFn<String, EvalLossReport> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    WriteEvalLoss(EvalSettings settings) {
-      this.settings = settings;
+    WriteEvalLoss(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(OutputReceiver<EvalLossReport> out) {
-      EvalLossReport report = HfEngine.readLoss(settings);
-      report.toFile().write(settings.evalLossFile());
+      Evaluation e = Evaluation.of(context, options);
+      EvalLossReport report = HfEngine.readLoss(e);
+      report.toFile().write(e.evalLossFile());
       out.output(report);
     }
   }
@@ -50,17 +56,20 @@ final class HfSteps {
   /** The worker's answers of every model and strategy, keyed {@code model/strategy}. */
   static final class ReadAnswers extends DoFn<String, KV<String, GeneratedAnswer>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    ReadAnswers(EvalSettings settings) {
-      this.settings = settings;
+    ReadAnswers(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(OutputReceiver<KV<String, GeneratedAnswer>> out) {
-      for (StrategySpec st : settings.strategies()) {
-        for (String model : QuestionPlan.models(settings)) {
-          for (GeneratedAnswer a : HfEngine.answers(settings, model, st.name())) {
+      Evaluation e = Evaluation.of(context, options);
+      for (StrategySpec st : e.eval().strategies()) {
+        for (String model : e.models()) {
+          for (GeneratedAnswer a : HfEngine.answers(e, model, st.name())) {
             out.output(KV.of(model + "/" + st.name(), a));
           }
         }

@@ -93,13 +93,12 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
-  /** The model of the evaluation settings, its tokenizer required. */
-  public static LoadedModel load(EvalSettings s) {
-    if (s.torchThreads() > 0) {
-      useThreads(s.torchThreads());
+  /** The model of the evaluation, its tokenizer required. */
+  public static LoadedModel load(Evaluation e) {
+    if (e.options().torchThreads() > 0) {
+      useThreads(e.options().torchThreads());
     }
-    Path tokenizer = s.tokenizer() == null ? null : Path.of(s.tokenizer());
-    return load(baseDirectory(s.modelBase(), s.run()), tokenizer, s.nf4(), true);
+    return load(e.baseDirectory(), e.tokenizer(), e.nf4(), true);
   }
 
   /** Threads each libtorch operation may use, for the whole process. */

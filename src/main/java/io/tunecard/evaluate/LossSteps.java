@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -10,31 +11,35 @@ final class LossSteps {
   /** The run → one shard per (model, validation batch). */
   static final class PlanShards extends DoFn<String, LossShard> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    PlanShards(EvalSettings settings) {
-      this.settings = settings;
+    PlanShards(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(OutputReceiver<LossShard> out) {
-      ValidationLoss.plan(settings).forEach(out::output);
+      ValidationLoss.plan(Evaluation.of(context, options)).forEach(out::output);
     }
   }
 
   /** Scores shards with the model loaded once per worker; adapters are swapped in as named. */
   static final class ScoreShard extends DoFn<LossShard, KV<String, LossPart>> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
     private transient LoadedModel model;
 
-    ScoreShard(EvalSettings settings) {
-      this.settings = settings;
+    ScoreShard(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @Setup
     public void setup() {
-      model = LoadedModel.load(settings);
+      model = LoadedModel.load(Evaluation.of(context, options));
     }
 
     @ProcessElement
@@ -57,17 +62,20 @@ final class LossSteps {
   /** Every part → eval_loss.json (written atomically) and the report. */
   static final class WriteReport extends DoFn<KV<String, Iterable<LossPart>>, EvalLossReport> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
 
-    WriteReport(EvalSettings settings) {
-      this.settings = settings;
+    WriteReport(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(
         @Element KV<String, Iterable<LossPart>> parts, OutputReceiver<EvalLossReport> out) {
-      EvalLossReport report = ValidationLoss.combine(parts.getValue(), settings.batch());
-      report.toFile().write(settings.evalLossFile());
+      Evaluation e = Evaluation.of(context, options);
+      EvalLossReport report = ValidationLoss.combine(parts.getValue(), e.eval().batch());
+      report.toFile().write(e.evalLossFile());
       out.output(report);
     }
   }

@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -15,10 +16,12 @@ public final class MergeGenerations
     extends PTransform<
         PCollection<KV<String, GeneratedAnswer>>, PCollection<KV<String, GenerationSet>>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
 
-  public MergeGenerations(EvalSettings settings) {
-    this.settings = settings;
+  public MergeGenerations(WorkflowContext context, EvalOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
@@ -26,6 +29,6 @@ public final class MergeGenerations
       PCollection<KV<String, GeneratedAnswer>> answers) {
     return answers
         .apply("GroupByModelAndStrategy", GroupByKey.create())
-        .apply("WriteGenerations", ParDo.of(new GenerateSteps.WriteFile(settings)));
+        .apply("WriteGenerations", ParDo.of(new GenerateSteps.WriteFile(context, options)));
   }
 }

@@ -1,6 +1,8 @@
 package io.tunecard.evaluate;
 
 import io.tunecard.rundir.EvalMetricsFile;
+import io.tunecard.workflow.BertScoreSpec;
+import io.tunecard.workflow.EvalSpec;
 import io.tunecard.workflow.StrategySpec;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,19 +18,16 @@ public final class MetricsFile {
   private MetricsFile() {}
 
   public static EvalMetricsFile build(
-      EvalSettings s, EvalLossReport loss, List<StrategyScores> scores) {
+      Evaluation e, EvalLossReport loss, List<StrategyScores> scores) {
+    EvalSpec s = e.eval();
+    BertScoreSpec b = e.bertscore();
     Map<String, StrategyScores> byName = new HashMap<>();
     scores.forEach(x -> byName.put(x.strategy(), x));
     int questions = scores.isEmpty() ? 0 : scores.get(0).adapter().n();
     String reason = scores.isEmpty() ? "no strategy was scored" : scores.get(0).bertscoreReason();
     EvalMetricsFile.Bertscore bert =
         new EvalMetricsFile.Bertscore(
-            reason == null,
-            s.bertscore().model(),
-            s.bertscore().layer(),
-            s.bertscore().rescaleWithBaseline(),
-            s.bertscore().dtype(),
-            reason);
+            reason == null, b.model(), b.layer(), b.rescaleWithBaseline(), b.dtype(), reason);
     Map<String, EvalMetricsFile.Scores> strategies = new LinkedHashMap<>();
     Map<String, EvalMetricsFile.Scores> base = s.compareBase() ? new LinkedHashMap<>() : null;
     Map<String, Map<String, EvalMetricsFile.Interval>> delta =

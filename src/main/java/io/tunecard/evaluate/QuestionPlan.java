@@ -22,12 +22,12 @@ public final class QuestionPlan {
   private QuestionPlan() {}
 
   /** Every batch: each strategy in workflow order, the fine-tune first, then the base. */
-  public static List<QuestionBatch> batches(EvalSettings s) {
-    List<QuestionBatch.Question> questions = questions(s);
+  public static List<QuestionBatch> batches(Evaluation e) {
+    List<QuestionBatch.Question> questions = questions(e);
     List<QuestionBatch> out = new ArrayList<>();
-    for (StrategySpec st : s.strategies()) {
-      int size = s.questionsPerBatch(st);
-      for (String model : models(s)) {
+    int size = e.questionsPerBatch();
+    for (StrategySpec st : e.eval().strategies()) {
+      for (String model : e.models()) {
         for (int from = 0, i = 0; from < questions.size(); from += size, i++) {
           List<QuestionBatch.Question> part =
               questions.subList(from, Math.min(questions.size(), from + size));
@@ -38,29 +38,24 @@ public final class QuestionPlan {
     return out;
   }
 
-  /** The models that answer: the fine-tune, then (with {@code eval.compare_base}) the base. */
-  public static List<String> models(EvalSettings s) {
-    return s.compareBase()
-        ? List.of(QuestionBatch.ADAPTER, QuestionBatch.BASE)
-        : List.of(QuestionBatch.ADAPTER);
-  }
-
   /** The questions with their prompts, in batching order (prompt length, then id). */
-  public static List<QuestionBatch.Question> questions(EvalSettings s) {
-    Path baseDir = LoadedModel.baseDirectory(s.modelBase(), s.run());
-    Path tokenizer =
-        s.tokenizer() != null ? Path.of(s.tokenizer()) : baseDir.resolve("tokenizer.json");
+  public static List<QuestionBatch.Question> questions(Evaluation e) {
+    Path baseDir = e.baseDirectory();
+    Path tokenizer = e.tokenizerFile(baseDir);
     MistralConfig config = MistralConfig.read(baseDir);
-    int fit = Math.min(s.maxSeqLen(), config.maxPositionEmbeddings() - s.maxNewTokens() + 1);
+    int maxNewTokens = e.eval().maxNewTokens();
+    int fit =
+        Math.min(
+            e.workflow().model().maxSeqLen(), config.maxPositionEmbeddings() - maxNewTokens + 1);
     if (fit < 2) {
       throw new BadInputException(
           "eval.max_new_tokens: "
-              + s.maxNewTokens()
+              + maxNewTokens
               + " leaves no room for a prompt in the model's "
               + config.maxPositionEmbeddings()
               + " positions");
     }
-    List<DatasetRow> rows = SplitRows.read(s.run().split(s.split()), s.limit());
+    List<DatasetRow> rows = SplitRows.read(e.run().split(e.eval().split()), e.eval().limit());
     List<QuestionBatch.Question> out = new ArrayList<>();
     try (ChatTemplate t = ChatTemplate.load(baseDir, tokenizer, config)) {
       List<long[]> prompts = t.prompts(rows.stream().map(DatasetRow::question).toList());

@@ -1,6 +1,7 @@
 package io.tunecard.evaluate;
 
 import io.tunecard.model.ModelLocator;
+import io.tunecard.workflow.WorkflowContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -18,25 +19,28 @@ final class ScoreSteps {
    */
   static final class Score extends DoFn<KV<String, Iterable<GenerationSet>>, StrategyScores> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
     private transient BertScorer bert;
     private transient StrategyScorer scorer;
 
-    Score(EvalSettings settings) {
-      this.settings = settings;
+    Score(WorkflowContext context, EvalOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @Setup
     public void setup() {
-      BertScorer.Located where = BertScorer.locate(settings.bertscore(), ModelLocator.system());
+      Evaluation e = Evaluation.of(context, options);
+      BertScorer.Located where = BertScorer.locate(e.bertscore(), ModelLocator.system());
       StrategyScorer.BertF1 f1 = null;
-      if (where.directory().isPresent() && settings.isHf()) {
-        f1 = (model, strategy, rows) -> HfEngine.bertF1(settings, model, strategy, rows);
+      if (where.directory().isPresent() && e.isHf()) {
+        f1 = (model, strategy, rows) -> HfEngine.bertF1(e, model, strategy, rows);
       } else if (where.directory().isPresent()) {
-        bert = BertScorer.load(where.directory().get(), settings.bertscore());
+        bert = BertScorer.load(where.directory().get(), e.bertscore());
         f1 = StrategyScorer.BertF1.of(bert);
       }
-      scorer = new StrategyScorer(settings, f1, where.reason());
+      scorer = new StrategyScorer(e, f1, where.reason());
     }
 
     @ProcessElement
@@ -70,11 +74,13 @@ final class ScoreSteps {
   /** Every strategy's scores → eval/metrics.json (atomically); outputs its path. */
   static final class WriteFile extends DoFn<KV<String, Iterable<StrategyScores>>, String> {
     private static final long serialVersionUID = 1L;
-    private final EvalSettings settings;
+    private final WorkflowContext context;
+    private final EvalOptions options;
     private final PCollectionView<EvalLossReport> loss;
 
-    WriteFile(EvalSettings settings, PCollectionView<EvalLossReport> loss) {
-      this.settings = settings;
+    WriteFile(WorkflowContext context, EvalOptions options, PCollectionView<EvalLossReport> loss) {
+      this.context = context;
+      this.options = options;
       this.loss = loss;
     }
 
@@ -82,8 +88,9 @@ final class ScoreSteps {
     public void process(ProcessContext c) {
       List<StrategyScores> scores = new ArrayList<>();
       c.element().getValue().forEach(scores::add);
-      MetricsFile.build(settings, c.sideInput(loss), scores).write(settings.metricsFile());
-      c.output(settings.metricsFile().toString());
+      Evaluation e = Evaluation.of(context, options);
+      MetricsFile.build(e, c.sideInput(loss), scores).write(e.metricsFile());
+      c.output(e.metricsFile().toString());
     }
   }
 }

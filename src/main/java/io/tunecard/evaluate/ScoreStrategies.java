@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -13,15 +14,17 @@ import org.apache.beam.sdk.values.PCollection;
 public final class ScoreStrategies
     extends PTransform<PCollection<KV<String, GenerationSet>>, PCollection<StrategyScores>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
 
-  public ScoreStrategies(EvalSettings settings) {
-    this.settings = settings;
+  public ScoreStrategies(WorkflowContext context, EvalOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
   public PCollection<StrategyScores> expand(PCollection<KV<String, GenerationSet>> sets) {
     return sets.apply("GroupByStrategy", GroupByKey.create())
-        .apply("ScoreStrategy", ParDo.of(new ScoreSteps.Score(settings)));
+        .apply("ScoreStrategy", ParDo.of(new ScoreSteps.Score(context, options)));
   }
 }

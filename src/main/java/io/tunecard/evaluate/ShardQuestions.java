@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -16,18 +17,20 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class ShardQuestions
     extends PTransform<PCollection<String>, PCollection<KV<String, QuestionBatch>>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
 
-  public ShardQuestions(EvalSettings settings) {
-    this.settings = settings;
+  public ShardQuestions(WorkflowContext context, EvalOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
   public PCollection<KV<String, QuestionBatch>> expand(PCollection<String> signal) {
-    String runDir = settings.runDir();
+    String runDir = context.runDir().toString();
     return signal
         .apply("Run", MapElements.into(TypeDescriptors.strings()).via(x -> runDir))
-        .apply("PlanBatches", ParDo.of(new GenerateSteps.PlanBatches(settings)))
+        .apply("PlanBatches", ParDo.of(new GenerateSteps.PlanBatches(context, options)))
         .apply("SpreadBatches", Reshuffle.of());
   }
 }

@@ -43,9 +43,9 @@ public final class StrategyScorer {
   private final String bertReason;
 
   /** {@code bert} null: BERTScore is not computed, for {@code bertReason}. */
-  public StrategyScorer(EvalSettings s, BertF1 bert, String bertReason) {
-    this.text = new TextMetrics(s.rougeStemming());
-    this.bootstrap = new Bootstrap(s.seed(), s.bootstrapResamples());
+  public StrategyScorer(Evaluation e, BertF1 bert, String bertReason) {
+    this.text = new TextMetrics(e.eval().rougeStemming());
+    this.bootstrap = new Bootstrap(e.eval().seed(), e.eval().bootstrapResamples());
     this.bert = bert;
     this.bertReason = bert == null ? bertReason : null;
   }

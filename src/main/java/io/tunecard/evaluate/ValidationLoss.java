@@ -28,11 +28,12 @@ public final class ValidationLoss {
   private ValidationLoss() {}
 
   /** The shards of the base and of every complete checkpoint of the run. */
-  public static List<LossShard> plan(EvalSettings s) {
-    Path baseDir = LoadedModel.baseDirectory(s.modelBase(), s.run());
-    Path tokenizer =
-        s.tokenizer() != null ? Path.of(s.tokenizer()) : baseDir.resolve("tokenizer.json");
-    List<DatasetRow> rows = SplitRows.read(s.run().split("validation"), null);
+  public static List<LossShard> plan(Evaluation e) {
+    Path baseDir = e.baseDirectory();
+    Path tokenizer = e.tokenizerFile(baseDir);
+    int maxSeqLen = e.workflow().model().maxSeqLen();
+    int batch = e.eval().batch();
+    List<DatasetRow> rows = SplitRows.read(e.run().split("validation"), null);
     List<long[]> examples = new ArrayList<>();
     List<Integer> prompts = new ArrayList<>();
     try (ChatTemplate t = ChatTemplate.load(baseDir, tokenizer, MistralConfig.read(baseDir))) {
@@ -41,7 +42,7 @@ public final class ValidationLoss {
               rows.stream().map(DatasetRow::question).toList(),
               rows.stream().map(DatasetRow::answer).toList());
       for (ChatTemplate.Exchange x : all) {
-        long[] ids = Arrays.copyOf(x.ids(), Math.min(s.maxSeqLen(), x.ids().length));
+        long[] ids = Arrays.copyOf(x.ids(), Math.min(maxSeqLen, x.ids().length));
         if (ids.length <= x.promptLength()) {
           continue; // the prompt fills max_seq_len: no answer token to score
         }
@@ -57,13 +58,13 @@ public final class ValidationLoss {
     List<LossShard> shards = new ArrayList<>();
     List<String[]> models = new ArrayList<>();
     models.add(new String[] {"base", null, null});
-    for (Checkpoints.Checkpoint c : Checkpoints.scan(s.run().checkpoints()).complete()) {
+    for (Checkpoints.Checkpoint c : Checkpoints.scan(e.run().checkpoints()).complete()) {
       models.add(new String[] {c.name(), c.path().toString(), Long.toString(c.step())});
     }
-    int batches = (order.length + s.batch() - 1) / s.batch();
+    int batches = (order.length + batch - 1) / batch;
     for (String[] model : models) {
-      for (int from = 0, index = 0; from < order.length; from += s.batch(), index++) {
-        int to = Math.min(order.length, from + s.batch());
+      for (int from = 0, index = 0; from < order.length; from += batch, index++) {
+        int to = Math.min(order.length, from + batch);
         List<long[]> ids = new ArrayList<>();
         int[] places = new int[to - from];
         int[] promptLengths = new int[to - from];

@@ -1,5 +1,6 @@
 package io.tunecard.evaluate;
 
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -11,11 +12,14 @@ import org.apache.beam.sdk.values.PCollectionView;
 public final class WriteMetrics
     extends PTransform<PCollection<StrategyScores>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
-  private final EvalSettings settings;
+  private final WorkflowContext context;
+  private final EvalOptions options;
   private final PCollectionView<EvalLossReport> loss;
 
-  public WriteMetrics(EvalSettings settings, PCollectionView<EvalLossReport> loss) {
-    this.settings = settings;
+  public WriteMetrics(
+      WorkflowContext context, EvalOptions options, PCollectionView<EvalLossReport> loss) {
+    this.context = context;
+    this.options = options;
     this.loss = loss;
   }
 
@@ -26,6 +30,6 @@ public final class WriteMetrics
         .apply("GatherScores", GroupByKey.create())
         .apply(
             "WriteMetricsFile",
-            ParDo.of(new ScoreSteps.WriteFile(settings, loss)).withSideInputs(loss));
+            ParDo.of(new ScoreSteps.WriteFile(context, options, loss)).withSideInputs(loss));
   }
 }

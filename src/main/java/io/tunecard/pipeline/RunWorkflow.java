@@ -1,7 +1,7 @@
 package io.tunecard.pipeline;
 
 import io.tunecard.card.CardRenderer;
-import io.tunecard.evaluate.EvalSettings;
+import io.tunecard.evaluate.EvalOptions;
 import io.tunecard.evaluate.EvaluationStage;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Stagings;
@@ -19,11 +19,11 @@ import io.tunecard.rundir.ManifestFile;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.train.BaseFingerprint;
 import io.tunecard.train.PrepareBase;
-import io.tunecard.train.StageInput;
 import io.tunecard.train.TrainAdapter;
 import io.tunecard.worker.WorkerCommand;
 import io.tunecard.worker.WorkerSources;
 import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowContext;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -110,6 +110,8 @@ public final class RunWorkflow {
       out.println("Everything is up to date: " + run.root());
       return new Result(plan, reports);
     }
+    // Before anything is written: a workflow file edited since it was loaded is refused here.
+    WorkflowContext context = WorkflowContext.of(loaded, run.root());
     writeLineage(loaded, manifest, w);
     List<Stage> inPipeline =
         plan.steps().stream()
@@ -119,7 +121,7 @@ public final class RunWorkflow {
             .toList();
     inPipeline.forEach(s -> manifest.clearStage(s.key()));
     if (!inPipeline.isEmpty()) {
-      runPipeline(loaded, run, options, plan, inPipeline, reports);
+      runPipeline(context, options, plan, inPipeline, reports);
     }
     if (plan.runs(Stage.PUBLISH)) {
       publish(w, run, reports, manifest, plan.step(Stage.PUBLISH).key(), out);
@@ -168,40 +170,15 @@ public final class RunWorkflow {
     return stages;
   }
 
-  private static void runPipeline(
-      WorkflowLoader.Loaded loaded,
-      RunDirectory run,
-      Options options,
-      StagePlan plan,
-      List<Stage> stages,
-      Path reports) {
-    for (List<Stage> segment : segments(loaded.workflow(), stages)) {
-      runSegment(loaded, run, options, plan, segment, reports);
-    }
-  }
-
   /**
-   * The stages split into pipelines run one after the other. Normally one; the hf engine's
-   * evaluation lists the checkpoints in its worker spec when its pipeline is built, so when
-   * training runs too, evaluation gets a pipeline of its own, built after training finished.
+   * Runs {@code stages} as one Beam pipeline, each step carrying {@code context}; a stage starts on
+   * the done signal of the one before, so what a step reads from the run directory (the hf engine's
+   * checkpoints, say) exists when it runs.
    */
-  static List<List<Stage>> segments(Workflow w, List<Stage> stages) {
-    int eval = stages.indexOf(Stage.EVALUATE);
-    if (eval > 0 && stages.contains(Stage.TRAIN) && w.eval().engine().equals("hf")) {
-      return List.of(stages.subList(0, eval), stages.subList(eval, stages.size()));
-    }
-    return List.of(stages);
-  }
-
-  private static void runSegment(
-      WorkflowLoader.Loaded loaded,
-      RunDirectory run,
-      Options options,
-      StagePlan plan,
-      List<Stage> stages,
-      Path reports) {
-    Workflow w = loaded.workflow();
-    WorkflowRef ref = WorkflowRef.of(loaded);
+  private static void runPipeline(
+      WorkflowContext context, Options options, StagePlan plan, List<Stage> stages, Path reports) {
+    Workflow w = context.workflow();
+    RunDirectory run = new RunDirectory(context.runDir());
     Inputs inputs = new Inputs(w, run, reports);
     Pipeline pipeline =
         Pipeline.create(
@@ -229,31 +206,32 @@ public final class RunWorkflow {
           signal = pipeline.apply("Start" + name, Create.of(stage.key()));
         }
         signal = signal.apply("Mark" + name + "Started", StageMarks.start(run.root(), stage));
-        StageInput input = StageInput.of(loaded, run, key);
+        WorkflowContext keyed = context.forStage(key); // base and training resume by stage key
         PCollection<String> done =
             switch (stage) {
               case BASE ->
                   signal
-                      .apply("PrepareBase", new PrepareBase(input))
+                      .apply("PrepareBase", new PrepareBase(keyed))
                       .apply("BaseReady", Keys.create());
               case TRAIN -> {
                 PCollection<String> ready =
                     w.model().isScratch()
                         ? signal
                         : signal
-                            .apply("LocateBase", new PrepareBase(input))
+                            .apply("LocateBase", new PrepareBase(keyed))
                             .apply("BaseLocated", Keys.create());
                 yield ready
-                    .apply("TrainAdapter", new TrainAdapter(input))
+                    .apply("TrainAdapter", new TrainAdapter(keyed))
                     .apply("Trained", Keys.create());
               }
               case EVALUATE -> {
                 Path staging = stagings.beside(run.eval());
                 yield signal.apply(
                     "EvaluateAdapter",
-                    new EvaluationStage.Step(EvalSettings.of(w, run).withTorchThreads(1), staging));
+                    new EvaluationStage.Step(
+                        context, EvalOptions.defaults().withTorchThreads(1), staging));
               }
-              case CARD -> signal.apply("RenderCard", new RenderCard(ref, run.root(), reports));
+              case CARD -> signal.apply("RenderCard", new RenderCard(context, reports));
               case INGEST, PUBLISH ->
                   throw new IllegalStateException(stage + " is not a pipeline step here");
             };

@@ -1,5 +1,7 @@
 package io.tunecard.train;
 
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -18,24 +20,24 @@ import org.apache.beam.sdk.values.PCollection;
 public final class PrepareBase
     extends PTransform<PCollection<String>, PCollection<KV<String, BaseResult>>> {
   private static final long serialVersionUID = 1L;
-  private final StageInput input;
+  private final WorkflowContext context;
 
-  public PrepareBase(StageInput input) {
-    this.input = input;
+  public PrepareBase(WorkflowContext context) {
+    this.context = context;
   }
 
   @Override
   public PCollection<KV<String, BaseResult>> expand(PCollection<String> signal) {
     return signal
-        .apply("PretrainBase", ParDo.of(new PretrainFn(input)))
+        .apply("PretrainBase", ParDo.of(new PretrainFn(context)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(BaseResult.class)));
   }
 
   static final class PretrainFn extends DoFn<String, KV<String, BaseResult>> {
     private static final long serialVersionUID = 1L;
-    private final StageInput in;
+    private final WorkflowContext in;
 
-    PretrainFn(StageInput in) {
+    PretrainFn(WorkflowContext in) {
       this.in = in;
     }
 
@@ -43,9 +45,11 @@ public final class PrepareBase
     public void process(OutputReceiver<KV<String, BaseResult>> out) {
       out.output(
           KV.of(
-              in.runId(),
+              in.runDir().toString(),
               TrainingStage.prepareBase(
-                  in.workflow(), in.run(), StageOptions.defaults().withStageKey(in.stageKey()))));
+                  in.workflow(),
+                  new RunDirectory(in.runDir()),
+                  StageOptions.defaults().withStageKey(in.stageKey()))));
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.tunecard.train;
 
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.WorkflowContext;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,32 +19,32 @@ import org.apache.beam.sdk.values.PCollection;
  * instead of a second training.
  *
  * <pre>{@code
- * signal.apply("PrepareBase", new PrepareBase(input))
+ * signal.apply("PrepareBase", new PrepareBase(context))
  *     .apply(Keys.create())
- *     .apply("TrainAdapter", new TrainAdapter(input));
+ *     .apply("TrainAdapter", new TrainAdapter(context));
  * }</pre>
  */
 public final class TrainAdapter
     extends PTransform<PCollection<String>, PCollection<KV<String, TrainResult>>> {
   private static final long serialVersionUID = 1L;
-  private final StageInput input;
+  private final WorkflowContext context;
 
-  public TrainAdapter(StageInput input) {
-    this.input = input;
+  public TrainAdapter(WorkflowContext context) {
+    this.context = context;
   }
 
   @Override
   public PCollection<KV<String, TrainResult>> expand(PCollection<String> signal) {
     return signal
-        .apply("FineTuneLora", ParDo.of(new TrainFn(input)))
+        .apply("FineTuneLora", ParDo.of(new TrainFn(context)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(TrainResult.class)));
   }
 
   static final class TrainFn extends DoFn<String, KV<String, TrainResult>> {
     private static final long serialVersionUID = 1L;
-    private final StageInput in;
+    private final WorkflowContext in;
 
-    TrainFn(StageInput in) {
+    TrainFn(WorkflowContext in) {
       this.in = in;
     }
 
@@ -50,9 +52,11 @@ public final class TrainAdapter
     public void process(OutputReceiver<KV<String, TrainResult>> out) {
       out.output(
           KV.of(
-              in.runId(),
+              in.runDir().toString(),
               TrainingStage.train(
-                  in.workflow(), in.run(), StageOptions.defaults().withStageKey(in.stageKey()))));
+                  in.workflow(),
+                  new RunDirectory(in.runDir()),
+                  StageOptions.defaults().withStageKey(in.stageKey()))));
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.metrics.BertScore;
 import io.tunecard.model.Fixtures;
+import io.tunecard.workflow.BertScoreSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,8 @@ class BertScoreParityTest {
 
   static double check(JsonNode v, String key, int batch, boolean rescale) {
     Path encoder = Fixtures.path("bertscore-parity").resolve(v.get("encoder").asText());
-    EvalSettings.BertScoreSettings s =
-        new EvalSettings.BertScoreSettings(
-            encoder.toString(), v.get("layer").asInt(), rescale, batch, "fp32");
+    BertScoreSpec s =
+        new BertScoreSpec(encoder.toString(), v.get("layer").asInt(), rescale, batch, "fp32");
     double worst = 0;
     try (BertScorer scorer = BertScorer.load(encoder, s)) {
       List<BertScore.Result> got = scorer.scores(side(v, "candidate"), side(v, "reference"));
@@ -56,9 +56,8 @@ class BertScoreParityTest {
   void theJvmTokenizesEverySentenceAsTheWorkerDid() {
     JsonNode v = vectors();
     Path encoder = Fixtures.path("bertscore-parity").resolve(v.get("encoder").asText());
-    EvalSettings.BertScoreSettings s =
-        new EvalSettings.BertScoreSettings(
-            encoder.toString(), v.get("layer").asInt(), false, 4, "fp32");
+    BertScoreSpec s =
+        new BertScoreSpec(encoder.toString(), v.get("layer").asInt(), false, 4, "fp32");
     try (BertScorer scorer = BertScorer.load(encoder, s)) {
       for (JsonNode p : v.get("pairs")) {
         for (String side : List.of("candidate", "reference")) {

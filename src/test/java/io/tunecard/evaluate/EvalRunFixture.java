@@ -21,8 +21,7 @@ import io.tunecard.testing.MedQuadSample;
 import io.tunecard.tokenize.BpeTrainer;
 import io.tunecard.tokenize.TokenizerFiles;
 import io.tunecard.worker.Checkpoints;
-import io.tunecard.workflow.Workflow;
-import io.tunecard.workflow.WorkflowLoader;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,8 +53,11 @@ public final class EvalRunFixture {
 
   private EvalRunFixture() {}
 
-  public static Workflow workflow(String... overrides) {
-    return WorkflowLoader.parseYaml("evaltest.yaml", YAML, List.of(overrides));
+  /**
+   * The fixture's workflow with {@code overrides}, as the steps of the run in {@code run} get it.
+   */
+  public static WorkflowContext context(RunDirectory run, String... overrides) {
+    return WorkflowContext.of("evaltest.yaml", YAML, List.of(overrides), run.root());
   }
 
   /** A fresh copy of the fixture run in {@code dir} (built once per JVM, then copied). */

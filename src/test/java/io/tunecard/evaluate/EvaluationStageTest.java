@@ -35,9 +35,9 @@ class EvaluationStageTest {
     RunDirectory one = EvalRunFixture.copyTo(tmp.resolve("one"));
     RunDirectory two = EvalRunFixture.copyTo(tmp.resolve("two"));
     long t0 = System.nanoTime();
-    EvaluationStage.run(EvalRunFixture.workflow(), one, direct(1));
+    EvaluationStage.run(EvalRunFixture.context(one), direct(1));
     long t1 = System.nanoTime();
-    EvaluationStage.run(EvalRunFixture.workflow(), two, direct(2));
+    EvaluationStage.run(EvalRunFixture.context(two), direct(2));
     System.out.printf(
         "evaluation stage on the DirectRunner: %.1f s (1 worker), %.1f s (2 workers)%n",
         (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);

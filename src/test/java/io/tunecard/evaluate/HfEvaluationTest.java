@@ -9,7 +9,7 @@ import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import io.tunecard.model.Fixtures;
 import io.tunecard.rundir.RunDirectory;
-import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,17 +41,18 @@ class HfEvaluationTest {
         StandInEvaluator.class.getName());
   }
 
-  static Workflow workflow(String encoder) {
-    return EvalRunFixture.workflow(
+  static WorkflowContext workflow(RunDirectory run, String encoder) {
+    return EvalRunFixture.context(
+        run,
         "eval.engine=hf",
         "eval.bertscore.model=" + encoder,
         "eval.bertscore.layer=3",
         "eval.bertscore.batch=4");
   }
 
-  Path evaluate(RunDirectory run, Workflow w, String scenario) {
-    EvalSettings s = EvalSettings.of(w, run).withWorkerLauncher(standIn(scenario));
-    return EvaluationStage.run(s, EvaluationStageTest.direct(1));
+  Path evaluate(RunDirectory run, WorkflowContext w, String scenario) {
+    EvalOptions how = EvalOptions.defaults().withWorkerLauncher(standIn(scenario));
+    return EvaluationStage.run(w, how, EvaluationStageTest.direct(1));
   }
 
   static List<String> files(Path dir) throws IOException {
@@ -66,7 +67,7 @@ class HfEvaluationTest {
   @Test
   void oneWorkerDoesTheHeavyPartAndTheStageWritesEvalFromIt() throws IOException {
     RunDirectory run = EvalRunFixture.copyTo(tmp.resolve("run"));
-    Path metrics = evaluate(run, workflow(ENCODER.toString()), "ok");
+    Path metrics = evaluate(run, workflow(run, ENCODER.toString()), "ok");
 
     JsonNode spec = Jsonl.readTree(run.logs().resolve("evaluate-spec.json"));
     assertThat(spec.get("command").asText()).isEqualTo("evaluate");
@@ -128,7 +129,7 @@ class HfEvaluationTest {
   @Test
   void aCrashedWorkerIsRetriedInTheSameFolderAndFindsWhatItWrote() throws IOException {
     RunDirectory run = EvalRunFixture.copyTo(tmp.resolve("run"));
-    evaluate(run, workflow(ENCODER.toString()), "crash-once");
+    evaluate(run, workflow(run, ENCODER.toString()), "crash-once");
     String log = Files.readString(run.logs().resolve("evaluate.log"));
     assertThat(log).contains("stand-in: dying after generations/beam_4.jsonl");
     assertThat(log)
@@ -139,7 +140,7 @@ class HfEvaluationTest {
   @Test
   void withoutEncoderWeightsNoBertScoreIsAskedForOrReported() throws IOException {
     RunDirectory run = EvalRunFixture.copyTo(tmp.resolve("run"));
-    Path metrics = evaluate(run, workflow(tmp.resolve("no-encoder").toString()), "ok");
+    Path metrics = evaluate(run, workflow(run, tmp.resolve("no-encoder").toString()), "ok");
     JsonNode spec = Jsonl.readTree(run.logs().resolve("evaluate-spec.json"));
     assertThat(spec.get("bertscore").isNull()).isTrue();
     JsonNode m = Jsonl.readTree(metrics);
@@ -151,7 +152,7 @@ class HfEvaluationTest {
   @Test
   void answersOfAnotherCheckpointThanTheLowestLossFailTheStage() {
     RunDirectory run = EvalRunFixture.copyTo(tmp.resolve("run"));
-    assertThatThrownBy(() -> evaluate(run, workflow(ENCODER.toString()), "wrong-best"))
+    assertThatThrownBy(() -> evaluate(run, workflow(run, ENCODER.toString()), "wrong-best"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining(
             "the lowest eval loss is step-4, but the evaluate worker answered" + " with step-2");
@@ -161,7 +162,7 @@ class HfEvaluationTest {
   @Test
   void aBadAnswerRowNamesItsFileAndLine() {
     RunDirectory run = EvalRunFixture.copyTo(tmp.resolve("run"));
-    assertThatThrownBy(() -> evaluate(run, workflow(ENCODER.toString()), "bad-row"))
+    assertThatThrownBy(() -> evaluate(run, workflow(run, ENCODER.toString()), "bad-row"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("beam_4.jsonl:1: key 'prediction': expected text");
     assertThat(run.eval()).doesNotExist();

@@ -66,11 +66,11 @@ class MetricsFileFormatTest {
   }
 
   static List<StrategyScores> scores(
-      EvalSettings s, StrategyScorer.BertF1 bert, int n, boolean withBase) {
+      Evaluation s, StrategyScorer.BertF1 bert, int n, boolean withBase) {
     StrategyScorer scorer = new StrategyScorer(s, bert, "no weights for roberta-large here");
     List<StrategyScores> out = new ArrayList<>();
     int shift = 1;
-    for (StrategySpec d : s.strategies()) {
+    for (StrategySpec d : s.eval().strategies()) {
       out.add(
           scorer.score(
               d.name(),
@@ -84,21 +84,21 @@ class MetricsFileFormatTest {
   /** The scenarios: compare_base with BERTScore missing; one strategy with it; no checkpoints. */
   static Path write(String scenario, Path dir) {
     RunDirectory run = new RunDirectory(dir.resolve("run"));
-    EvalSettings s;
+    Evaluation s;
     List<StrategyScores> scores;
     EvalLossReport loss;
     switch (scenario) {
       case "compare-base" -> {
-        s = EvalSettings.of(EvalRunFixture.workflow(), run);
+        s = Evaluation.of(EvalRunFixture.context(run), EvalOptions.defaults());
         scores = scores(s, null, 9, true);
         loss = loss(true);
       }
       case "bertscore" -> {
         s =
-            EvalSettings.of(
-                EvalRunFixture.workflow(
-                    "eval.compare_base=false", "eval.strategies=[{name: greedy}]"),
-                run);
+            Evaluation.of(
+                EvalRunFixture.context(
+                    run, "eval.compare_base=false", "eval.strategies=[{name: greedy}]"),
+                EvalOptions.defaults());
         StrategyScorer.BertF1 bert =
             (model, strategy, rows) ->
                 rows.stream().mapToDouble(r -> 0.8 + r.prediction().length() / 1000.0).toArray();
@@ -106,7 +106,10 @@ class MetricsFileFormatTest {
         loss = loss(true);
       }
       case "no-checkpoints" -> {
-        s = EvalSettings.of(EvalRunFixture.workflow("eval.strategies=[{name: greedy}]"), run);
+        s =
+            Evaluation.of(
+                EvalRunFixture.context(run, "eval.strategies=[{name: greedy}]"),
+                EvalOptions.defaults());
         scores = scores(s, null, 4, true);
         loss = loss(false);
       }

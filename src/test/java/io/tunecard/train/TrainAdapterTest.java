@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.worker.Checkpoints;
+import io.tunecard.workflow.WorkflowContext;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.testing.PAssert;
@@ -26,8 +27,8 @@ class TrainAdapterTest {
   @Test
   void theTransformsRunTheStagesOnceAndARerunSkipsTheFinishedTraining() throws Exception {
     RunDirectory run = TinyRun.withBase(tmp.resolve("run"));
-    StageInput input =
-        new StageInput("tiny.yaml", TinyRun.YAML, List.of(), run.root().toString(), "key-1");
+    WorkflowContext input =
+        WorkflowContext.of("tiny.yaml", TinyRun.YAML, List.of(), run.root()).forStage("key-1");
     for (int attempt = 0; attempt < 2; attempt++) {
       TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
       PCollection<KV<String, BaseResult>> base =
