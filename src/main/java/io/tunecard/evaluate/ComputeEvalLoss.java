@@ -13,7 +13,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * The eval loss of the base and of every complete checkpoint on the validation split, written to
  * {@code eval/eval_loss.json}; one output element, the report. With the djl engine the validation
  * batches of every model are spread over the workers (each loads the base once and swaps adapters).
- * (The hf engine scores them in its evaluate worker: {@link EvaluateAdapter}.)
+ * (The hf engine scores them in its evaluate worker: {@link EvaluateModels}.)
  */
 public final class ComputeEvalLoss
     extends PTransform<PCollection<String>, PCollection<EvalLossReport>> {

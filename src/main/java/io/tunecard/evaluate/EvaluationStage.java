@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Runs the evaluation stage on an existing run: checks its inputs before any worker starts, runs
- * {@link EvaluateAdapter} on the runner of {@code options} into a staging folder beside {@code
+ * {@link EvaluateModels} on the runner of {@code options} into a staging folder beside {@code
  * eval/}, and replaces {@code eval/} with it only when everything succeeded. A failed run leaves
  * the previous {@code eval/} (if any) untouched and no staging folder behind.
  */
@@ -55,7 +55,7 @@ public final class EvaluationStage {
   }
 
   /**
-   * The stage as a step of a larger pipeline: {@link EvaluateAdapter} writing into {@code staging}
+   * The stage as a step of a larger pipeline: {@link EvaluateModels} writing into {@code staging}
    * (a folder beside {@code eval/}, made by the caller, who also removes it if the run fails), then
    * the staging folder replacing {@code eval/}. Input: the previous stage's done signal; output:
    * the path of metrics.json.
@@ -78,7 +78,7 @@ public final class EvaluationStage {
     @Override
     public PCollection<String> expand(PCollection<String> signal) {
       return signal
-          .apply("Evaluate", new EvaluateAdapter(context, options))
+          .apply("Evaluate", new EvaluateModels(context, options))
           .apply(
               "PublishEval",
               ParDo.of(

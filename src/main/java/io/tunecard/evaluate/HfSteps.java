@@ -6,7 +6,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * The steps of the hf engine's evaluation ({@link EvaluateAdapter}); the work is in {@link
+ * The steps of the hf engine's evaluation ({@link EvaluateModels}); the work is in {@link
  * HfEngine}. One worker process does the heavy part; these steps hand its results to the same
  * merging and scoring steps as the djl engine.
  */

@@ -227,7 +227,7 @@ public final class RunWorkflow {
               case EVALUATE -> {
                 Path staging = stagings.beside(run.eval());
                 yield signal.apply(
-                    "EvaluateAdapter",
+                    "EvaluateModels",
                     new EvaluationStage.Step(
                         context, EvalOptions.defaults().withTorchThreads(1), staging));
               }

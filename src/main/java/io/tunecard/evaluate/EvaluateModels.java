@@ -18,12 +18,12 @@ import org.apache.beam.sdk.values.PCollectionView;
  * engine one worker process does the loss, generation and BERTScore on the GPU ({@link HfEngine});
  * the steps after it (merging, text metrics, intervals, metrics.json) are the same.
  */
-public final class EvaluateAdapter extends PTransform<PCollection<String>, PCollection<String>> {
+public final class EvaluateModels extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
   private final WorkflowContext context;
   private final EvalOptions options;
 
-  public EvaluateAdapter(WorkflowContext context, EvalOptions options) {
+  public EvaluateModels(WorkflowContext context, EvalOptions options) {
     this.context = context;
     this.options = options;
   }
