@@ -4,13 +4,13 @@ import static io.tunecard.ingest.DatasetStatsTest.key;
 import static io.tunecard.ingest.DatasetStatsTest.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * stats.json byte for byte: the fixtures under {@code ingest/stats/} were written by the earlier
@@ -20,15 +20,19 @@ import org.junit.jupiter.api.Test;
 class DatasetStatsBytesTest {
   static final Path FIXTURES = Path.of("src/test/resources/io/tunecard/ingest/stats");
 
-  static String written(List<SplitReport> splits, Map<String, Long> rejected) {
-    return Jsonl.pretty(
-        DatasetStats.build(
+  @TempDir static Path tmp;
+
+  static String written(List<SplitReport> splits, Map<String, Long> rejected) throws Exception {
+    Path file = Files.createTempFile(tmp, "stats", ".json");
+    DatasetStats.build(
             IngestConfigs.of(Path.of("in"), Path.of("s"), Path.of("t")),
             splits,
-            new TreeMap<>(rejected)));
+            new TreeMap<>(rejected))
+        .write(file);
+    return Files.readString(file);
   }
 
-  static String nearDuplicatesWritten() {
+  static String nearDuplicatesWritten() throws Exception {
     return written(
         List.of(
             report(
@@ -44,7 +48,7 @@ class DatasetStatsBytesTest {
         Map.of("empty_answer", 3L, "duplicate", 1L));
   }
 
-  static String emptyWritten() {
+  static String emptyWritten() throws Exception {
     return written(
         List.of(
             SplitReport.empty("train", "e3b0"),
