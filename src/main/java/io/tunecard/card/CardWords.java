@@ -47,13 +47,9 @@ public abstract class CardWords {
 
   /** Metrics show a fixed number of decimals (tokens 2, the others 4), CIs alike. */
   String metricValue(String metric, MetricValue v) {
-    int d = decimals(metric);
+    int d = Metric.decimals(metric);
     String s = nums.fixed(v.mean(), d);
     return v.hasCi() ? s + " " + nums.interval(v.ciLow(), v.ciHigh(), d) : s;
-  }
-
-  static int decimals(String metric) {
-    return Metric.decimals(metric);
   }
 
   public String metricLabel(String metric) {

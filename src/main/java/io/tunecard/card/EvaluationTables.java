@@ -197,7 +197,7 @@ final class EvaluationTables extends CardWords {
                 metricLabel(m),
                 b == null ? "" : metricValue(m, b),
                 metricValue(m, s.metric(m)),
-                d == null ? "" : signed(d, decimals(m))));
+                d == null ? "" : signed(d, Metric.decimals(m))));
       }
     }
     return new Table(

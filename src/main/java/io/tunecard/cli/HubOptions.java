@@ -55,7 +55,7 @@ public final class HubOptions {
   /** Records what was used in the run's {@code manifest.json}. */
   static void record(RunDirectory run, List<HubInputs.Source> sources) {
     if (!sources.isEmpty()) {
-      new Manifest(run).recordHub(HubInputs.toJson(sources));
+      new Manifest(run).recordHub(HubInputs.entries(sources));
     }
   }
 }

@@ -111,7 +111,7 @@ final class PublishCommand implements Callable<Integer> {
           new Publisher(access, Backoff.standard(), out)
               .publish(new Publisher.Request(run, reportsDir, w, repo, dryRun));
       if (result.status() != PublishResult.Status.DRY_RUN && Files.exists(run.manifest())) {
-        new Manifest(run).recordPublish(result.toJson());
+        new Manifest(run).recordPublish(result.toEntry());
       }
     }
     if (result.status() == PublishResult.Status.GATE_FAILED) {

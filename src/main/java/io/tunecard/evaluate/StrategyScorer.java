@@ -18,8 +18,6 @@ import java.util.Map;
  * interval of one call uses the same resamples (one seed).
  */
 public final class StrategyScorer {
-  public static final String BERTSCORE_F1 = Metric.BERTSCORE_F1.key();
-
   /**
    * Per-answer BERTScore F1 of one model's answers under one strategy ({@code rows} sorted by id):
    * the JVM's {@link BertScorer}, or the values the hf engine's worker computed.
@@ -71,7 +69,7 @@ public final class StrategyScorer {
     Map<String, Estimate> delta =
         new LinkedHashMap<>(scoredA.minus(scoredB, bootstrap, TextMetrics.ALL));
     if (bert != null) {
-      delta.put(BERTSCORE_F1, bootstrap.pairedMeanDifference(bertA, bertB));
+      delta.put(Metric.BERTSCORE_F1.key(), bootstrap.pairedMeanDifference(bertA, bertB));
     }
     return new StrategyScores(
         strategy, adapterScores, section(b, scoredB, bertB), estimates(delta), bertReason);
@@ -82,7 +80,7 @@ public final class StrategyScorer {
     Map<String, Estimate> metrics =
         new LinkedHashMap<>(scored.aggregate(bootstrap, TextMetrics.ALL));
     if (bertF1 != null) {
-      metrics.put(BERTSCORE_F1, bootstrap.mean(bertF1));
+      metrics.put(Metric.BERTSCORE_F1.key(), bootstrap.mean(bertF1));
     }
     return new EvalMetricsFile.Scores(
         rows.size(), rows.stream().filter(GeneratedAnswer::hitCap).count(), estimates(metrics));

@@ -1,8 +1,8 @@
 package io.tunecard.hub;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.ManifestFile;
 import io.tunecard.workflow.Workflow;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -202,11 +202,21 @@ public final class HubInputs {
     }
   }
 
-  /** {@code [{"key", "repo", "repo_type", "revision", "commit", "files"}]} for the manifest. */
-  public static ArrayNode toJson(List<Source> sources) {
-    ArrayNode list = Jsonl.MAPPER.createArrayNode();
+  /** The manifest's {@code hub} entries of {@code sources} ({@code Manifest.recordHub}). */
+  public static List<ManifestFile.HubEntry> entries(List<Source> sources) {
+    List<ManifestFile.HubEntry> list = new ArrayList<>();
     for (Source s : sources) {
-      list.addObject().put("key", s.key()).setAll(s.snapshot().toJson());
+      Snapshot snap = s.snapshot();
+      list.add(
+          new ManifestFile.HubEntry(
+              s.key(),
+              snap.ref().id(),
+              snap.ref().type() == RepoRef.Type.MODEL ? "model" : "dataset",
+              snap.ref().revision(),
+              snap.commit(),
+              snap.files().stream()
+                  .map(e -> new ManifestFile.HubFile(e.path(), e.size(), e.sha256()))
+                  .toList()));
     }
     return list;
   }

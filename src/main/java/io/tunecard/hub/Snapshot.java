@@ -1,7 +1,5 @@
 package io.tunecard.hub;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,19 +71,5 @@ public record Snapshot(RepoRef ref, String commit, Path directory, List<Entry> f
       }
     }
     return out.stream().sorted().toList();
-  }
-
-  /** {@code {"repo", "repo_type", "revision", "commit", "files": [{"path", "size", "sha256"}]}}. */
-  public ObjectNode toJson() {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    o.put("repo", ref.id());
-    o.put("repo_type", ref.type() == RepoRef.Type.MODEL ? "model" : "dataset");
-    o.put("revision", ref.revision());
-    o.put("commit", commit);
-    var list = o.putArray("files");
-    for (Entry e : files) {
-      list.addObject().put("path", e.path()).put("size", e.size()).put("sha256", e.sha256());
-    }
-    return o;
   }
 }

@@ -2,7 +2,6 @@ package io.tunecard.ingest;
 
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.BadInputException;
-import io.tunecard.files.Jsonl;
 import io.tunecard.rundir.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +65,7 @@ public final class DatasetFiles {
     TreeMap<String, Long> byReason = new TreeMap<>(rejectedByReason);
     var stats = DatasetStats.build(config, ordered, byReason);
     long usable = ordered.stream().mapToLong(SplitReport::rows).sum();
-    long read = stats.path("rows").path("read").asLong();
+    long read = stats.rows().read();
     if (usable < config.minUsableRows()) {
       throw new BadInputException(
           String.format(
@@ -78,7 +77,7 @@ public final class DatasetFiles {
               read,
               byReason.isEmpty() ? "none" : byReason));
     }
-    AtomicFiles.writeString(staging.resolve("stats.json"), Jsonl.pretty(stats));
+    stats.write(staging.resolve("stats.json"));
     AtomicFiles.publish(staging, config.targetPath());
     List<IngestSummary.SplitFile> files = new ArrayList<>();
     ordered.forEach(s -> files.add(new IngestSummary.SplitFile(s.split(), s.rows(), s.sha256())));

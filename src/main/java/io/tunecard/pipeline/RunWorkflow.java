@@ -155,7 +155,7 @@ public final class RunWorkflow {
 
   /** Merges a publish outcome (gate verdict, Hub commit) into the manifest's lineage. */
   public static void recordPublish(Manifest manifest, PublishResult result) {
-    manifest.recordPublish(result.toJson());
+    manifest.recordPublish(result.toEntry());
   }
 
   static List<Stage> stages(Workflow w) {

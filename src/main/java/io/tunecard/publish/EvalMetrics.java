@@ -47,11 +47,6 @@ public final class EvalMetrics {
     return Metric.find(metric).map(m -> m.scope() == Metric.Scope.CHECKPOINT).orElse(false);
   }
 
-  /** Whether a smaller value is better ({@link Metric#lowerIsBetter}); a larger one otherwise. */
-  public static boolean lowerIsBetter(String metric) {
-    return Metric.lowerIsBetter(metric);
-  }
-
   /** A metric's value, or why there is none. */
   public record Lookup(Double value, String missing) {}
 

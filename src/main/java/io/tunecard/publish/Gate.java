@@ -1,5 +1,6 @@
 package io.tunecard.publish;
 
+import io.tunecard.metrics.Metric;
 import io.tunecard.workflow.GateRule;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -103,7 +104,7 @@ public final class Gate {
               + "; beat_published passes: the published model-index has no such metric");
       return;
     }
-    boolean lower = EvalMetrics.lowerIsBetter(r.metric());
+    boolean lower = Metric.lowerIsBetter(r.metric());
     double now = v.value();
     double was = old.get().value();
     boolean better = lower ? now < was : now > was;

@@ -1,11 +1,12 @@
 package io.tunecard.publish;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.ManifestFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,26 +44,29 @@ public record PublishResult(
     files = List.copyOf(files);
   }
 
-  public ObjectNode toJson() {
-    ObjectNode o = Jsonl.MAPPER.createObjectNode();
-    o.put("status", status.toString());
-    o.put("repo_id", repoId);
-    o.put("commit_id", commitId);
-    o.put("url", url);
-    ObjectNode g = o.putObject("gate");
-    g.put("passed", gate.passed());
-    gate.reasons().forEach(g.putArray("reasons")::add);
-    gate.checks().forEach(g.putArray("checks")::add);
-    o.put("upload_modes_by", uploadRule);
-    ArrayNode list = o.putArray("files");
+  /** The outcome as manifest.json's {@code publish} entry records it (and publish.json holds). */
+  public ManifestFile.PublishEntry toEntry() {
+    List<ManifestFile.PublishedFile> list = new ArrayList<>();
     for (CommitPayload.Entry e : files) {
-      list.addObject()
-          .put("path", e.file().pathInRepo())
-          .put("size", e.file().size())
-          .put("sha256", e.file().sha256())
-          .put("mode", e.mode() == null ? null : e.mode().toString());
+      list.add(
+          new ManifestFile.PublishedFile(
+              e.file().pathInRepo(),
+              e.file().size(),
+              e.file().sha256(),
+              e.mode() == null ? null : e.mode().toString()));
     }
-    return o;
+    return new ManifestFile.PublishEntry(
+        status.toString(),
+        repoId,
+        commitId,
+        url,
+        new ManifestFile.GateEntry(gate.passed(), gate.reasons(), gate.checks()),
+        uploadRule,
+        list);
+  }
+
+  public ObjectNode toJson() {
+    return toEntry().toTree();
   }
 
   /** Writes {@code publish.json} into {@code runDir} atomically. */

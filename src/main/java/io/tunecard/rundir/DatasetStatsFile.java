@@ -1,7 +1,9 @@
 package io.tunecard.rundir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.Jsonl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,10 +14,11 @@ import java.util.Map;
 /**
  * {@code dataset/stats.json} (docs/run-directory.md), read into types: what ingest read, kept and
  * rejected, the rows per split, source and question type, the answers' lengths and the
- * near-duplicate questions across splits. Ingest builds the file ({@code ingest.DatasetStats});
- * this is its only reader, and {@link #recordAnswerTokens} the one change made to it later. A key
- * the file lacks reads as null (an empty map for the counts); a value of the wrong type, or a count
- * that is not a non-negative integer, is bad input naming the file and the key.
+ * near-duplicate questions across splits. Ingest builds the record ({@code ingest.DatasetStats})
+ * and {@link #write}s it; this is the file's only reader and writer, the one place that knows its
+ * keys, and {@link #recordAnswerTokens} the one change made to it later. A key the file lacks reads
+ * as null (an empty map for the counts); a value of the wrong type, or a count that is not a
+ * non-negative integer, is bad input naming the file and the key.
  *
  * @param source the dataset source ({@code medquad-xml}, {@code hf-export}, {@code hub})
  * @param input what was read (a path, or a Hub repository)
@@ -24,6 +27,7 @@ import java.util.Map;
  * @param splits usable rows per split, in the file's order
  * @param bySource usable rows per source
  * @param byQuestionType usable rows per question type
+ * @param bySplit usable rows per source and question type of each split, in the file's order
  * @param answerChars the answers' lengths in code points; null when not recorded
  * @param answerTokens the answers' lengths in tokens; null until a tokenizer exists
  * @param nearDuplicates near-duplicate questions across splits; null when not recorded
@@ -36,6 +40,7 @@ public record DatasetStatsFile(
     Map<String, Long> splits,
     Map<String, Long> bySource,
     Map<String, Long> byQuestionType,
+    Map<String, SplitCounts> bySplit,
     LengthDistribution answerChars,
     LengthDistribution answerTokens,
     NearDuplicates nearDuplicates) {
@@ -45,6 +50,15 @@ public record DatasetStatsFile(
     splits = copy(splits);
     bySource = copy(bySource);
     byQuestionType = copy(byQuestionType);
+    bySplit = Collections.unmodifiableMap(new LinkedHashMap<>(bySplit));
+  }
+
+  /** One split's entry of {@code by_split}: its usable rows per source and question type. */
+  public record SplitCounts(Map<String, Long> bySource, Map<String, Long> byQuestionType) {
+    public SplitCounts {
+      bySource = copy(bySource);
+      byQuestionType = copy(byQuestionType);
+    }
   }
 
   /** {@code rows}: {@code read = usable + rejected}; each null when not recorded. */
@@ -92,12 +106,93 @@ public record DatasetStatsFile(
         counts(f, s, "splits"),
         counts(f, s, "by_source"),
         counts(f, s, "by_question_type"),
+        bySplit(f, f.object(s, "by_split", "by_split")),
         chars == null ? null : LengthDistribution.fromTree(f, chars, "answer_chars"),
         tokens == null ? null : LengthDistribution.fromTree(f, tokens, "answer_tokens"),
         nearDuplicates(f, f.object(s, "near_duplicate_questions_across_splits", NEAR)));
   }
 
   private static final String NEAR = "near_duplicate_questions_across_splits";
+
+  /**
+   * Writes the file atomically, pretty-printed, every key present: a section not recorded (rows, a
+   * distribution, the near duplicates) is written as null, {@code answer_tokens} among them until
+   * {@link #recordAnswerTokens} fills it.
+   */
+  public void write(Path file) {
+    JsonFields.write(file, toTree());
+  }
+
+  /** The file's JSON, keys in the order of docs/run-directory.md. */
+  public ObjectNode toTree() {
+    ObjectNode root = Jsonl.MAPPER.createObjectNode();
+    JsonFields.putOrNull(root, "source", source);
+    JsonFields.putOrNull(root, "input", input);
+    if (rows == null) {
+      root.putNull("rows");
+    } else {
+      ObjectNode r = root.putObject("rows");
+      JsonFields.putOrNull(r, "read", rows.read());
+      JsonFields.putOrNull(r, "usable", rows.usable());
+      JsonFields.putOrNull(r, "rejected", rows.rejected());
+    }
+    root.set("rejected_by_reason", countsTree(rejectedByReason));
+    root.set("splits", countsTree(splits));
+    root.set("by_source", countsTree(bySource));
+    root.set("by_question_type", countsTree(byQuestionType));
+    ObjectNode perSplit = root.putObject("by_split");
+    bySplit.forEach(
+        (split, c) -> {
+          ObjectNode o = perSplit.putObject(split);
+          o.set("by_source", countsTree(c.bySource()));
+          o.set("by_question_type", countsTree(c.byQuestionType()));
+        });
+    root.set("answer_chars", answerChars == null ? root.nullNode() : answerChars.toTree());
+    root.set("answer_tokens", answerTokens == null ? root.nullNode() : answerTokens.toTree());
+    if (nearDuplicates == null) {
+      root.putNull(NEAR);
+    } else {
+      ObjectNode near = root.putObject(NEAR);
+      JsonFields.putOrNull(near, "count", nearDuplicates.count());
+      ArrayNode list = near.putArray("examples");
+      for (Example e : nearDuplicates.examples()) {
+        ObjectNode o = list.addObject();
+        JsonFields.putOrNull(o, "a", e.a());
+        JsonFields.putOrNull(o, "b", e.b());
+        ArrayNode sides = o.putArray("splits");
+        e.splits().forEach(sides::add);
+        JsonFields.putOrNull(o, "question", e.question());
+      }
+    }
+    return root;
+  }
+
+  private static ObjectNode countsTree(Map<String, Long> counts) {
+    ObjectNode o = Jsonl.MAPPER.createObjectNode();
+    counts.forEach(o::put);
+    return o;
+  }
+
+  private static Map<String, SplitCounts> bySplit(JsonFields f, JsonNode o) {
+    Map<String, SplitCounts> out = new LinkedHashMap<>();
+    if (o == null) {
+      return out;
+    }
+    o.fields()
+        .forEachRemaining(
+            e -> {
+              String at = "by_split." + e.getKey();
+              JsonNode split = f.object(o, e.getKey(), at);
+              out.put(
+                  e.getKey(),
+                  split == null
+                      ? new SplitCounts(Map.of(), Map.of())
+                      : new SplitCounts(
+                          counts(f, split, "by_source", at + ".by_source"),
+                          counts(f, split, "by_question_type", at + ".by_question_type")));
+            });
+    return out;
+  }
 
   /**
    * Sets {@code answer_tokens} of the stats.json at {@code file}, leaving every other key as it is,
@@ -132,8 +227,13 @@ public record DatasetStatsFile(
 
   /** The object {@code s.key} of counts, each a non-negative integer; empty when absent. */
   private static Map<String, Long> counts(JsonFields f, JsonNode s, String key) {
+    return counts(f, s, key, key);
+  }
+
+  /** As {@link #counts(JsonFields, JsonNode, String)}, naming the key as {@code at} in errors. */
+  private static Map<String, Long> counts(JsonFields f, JsonNode s, String key, String at) {
     Map<String, Long> out = new LinkedHashMap<>();
-    JsonNode o = f.object(s, key, key);
+    JsonNode o = f.object(s, key, at);
     if (o == null) {
       return out;
     }
@@ -142,7 +242,7 @@ public record DatasetStatsFile(
             e -> {
               JsonNode v = e.getValue();
               if (!v.isIntegralNumber() || v.longValue() < 0) {
-                throw f.bad("key '" + key + "." + e.getKey() + "': expected a count, found " + v);
+                throw f.bad("key '" + at + "." + e.getKey() + "': expected a count, found " + v);
               }
               out.put(e.getKey(), v.longValue());
             });

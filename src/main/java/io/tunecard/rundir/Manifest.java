@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -167,21 +168,19 @@ public final class Manifest {
         });
   }
 
-  /**
-   * Records a publish outcome (gate verdict, Hub commit, files), as the publish step writes it
-   * ({@code PublishResult.toJson}), replacing the previous one.
-   */
-  public void recordPublish(ObjectNode outcome) {
-    ObjectNode copy = outcome.deepCopy();
-    update(m -> m.set("publish", copy));
+  /** Records a publish outcome (gate verdict, Hub commit, files), replacing the previous one. */
+  public void recordPublish(ManifestFile.PublishEntry outcome) {
+    ObjectNode tree = outcome.toTree();
+    update(m -> m.set("publish", tree));
   }
 
   /**
    * Records the Hub repositories a command used ({@code hub}: one entry per workflow key, with the
    * resolved commit and every file's sha256), replacing earlier entries of the same keys.
    */
-  public void recordHub(ArrayNode sources) {
-    ArrayNode added = sources.deepCopy();
+  public void recordHub(List<ManifestFile.HubEntry> sources) {
+    ArrayNode added = Jsonl.MAPPER.createArrayNode();
+    sources.forEach(e -> added.add(e.toTree()));
     update(
         m -> {
           JsonNode old = m.path("hub");

@@ -1,6 +1,9 @@
 package io.tunecard.rundir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +18,9 @@ import java.util.Map;
  * adapter and the last publish. It is the file's only reader; the file changes only through {@link
  * Manifest}'s named methods. A key the file lacks reads as null (or an empty map); a value of the
  * wrong type is bad input naming the file and the key's dotted path. The Hub entries ({@code hub})
- * are written but read by no stage, so they are not part of the view.
+ * are written ({@link HubEntry}, built by {@code hub.HubInputs}) but read by no stage, so they are
+ * not part of the view. The records of {@code hub} and {@code publish} also write their JSON: the
+ * manifest's keys are named here only.
  *
  * @param tunecardVersion {@code tunecard_version}; null before a run recorded its lineage
  * @param workflow the workflow file the run read; null when not recorded
@@ -93,18 +98,104 @@ public record ManifestFile(
   public record AdapterEntry(String checkpoint, String sha256) {}
 
   /**
-   * {@code publish}: the outcome ({@code published}, {@code already_published}, {@code
-   * gate_failed}, ...), the Hub commit and the files it holds.
+   * {@code publish} (and {@code publish.json}): the outcome ({@code published}, {@code
+   * already_published}, {@code gate_failed}, ...), the Hub commit, the gate's verdict, what decided
+   * the upload modes and the files the commit holds; built by {@code publish.PublishResult}.
+   *
+   * @param gate the gate's verdict; null when not recorded
    */
   public record PublishEntry(
-      String status, String repoId, String commitId, String url, List<PublishedFile> files) {
+      String status,
+      String repoId,
+      String commitId,
+      String url,
+      GateEntry gate,
+      String uploadModesBy,
+      List<PublishedFile> files) {
     public PublishEntry {
       files = List.copyOf(files);
     }
+
+    /** The entry's JSON; every key present, a value not recorded written as null. */
+    public ObjectNode toTree() {
+      ObjectNode o = Jsonl.MAPPER.createObjectNode();
+      JsonFields.putOrNull(o, "status", status);
+      JsonFields.putOrNull(o, "repo_id", repoId);
+      JsonFields.putOrNull(o, "commit_id", commitId);
+      JsonFields.putOrNull(o, "url", url);
+      if (gate == null) {
+        o.putNull("gate");
+      } else {
+        ObjectNode g = o.putObject("gate");
+        g.put("passed", gate.passed());
+        ArrayNode reasons = g.putArray("reasons");
+        gate.reasons().forEach(reasons::add);
+        ArrayNode checks = g.putArray("checks");
+        gate.checks().forEach(checks::add);
+      }
+      JsonFields.putOrNull(o, "upload_modes_by", uploadModesBy);
+      ArrayNode list = o.putArray("files");
+      for (PublishedFile f : files) {
+        ObjectNode e = list.addObject();
+        JsonFields.putOrNull(e, "path", f.path());
+        JsonFields.putOrNull(e, "size", f.size());
+        JsonFields.putOrNull(e, "sha256", f.sha256());
+        JsonFields.putOrNull(e, "mode", f.mode());
+      }
+      return o;
+    }
   }
 
-  /** One file of a publish commit, by its path in the repository. */
-  public record PublishedFile(String path, String sha256) {}
+  /** {@code publish.gate}: whether it passed, why not, and what it checked. */
+  public record GateEntry(boolean passed, List<String> reasons, List<String> checks) {
+    public GateEntry {
+      reasons = List.copyOf(reasons);
+      checks = List.copyOf(checks);
+    }
+  }
+
+  /**
+   * One file of a publish commit, by its path in the repository: its size, sha256 and upload mode
+   * ({@code regular} or {@code lfs}; null when not decided, or not recorded).
+   */
+  public record PublishedFile(String path, Long size, String sha256, String mode) {}
+
+  /**
+   * One entry of {@code hub}: a Hub repository a command used, under the workflow key that named
+   * it, with the resolved commit and every file's size and sha256.
+   */
+  public record HubEntry(
+      String key,
+      String repo,
+      String repoType,
+      String revision,
+      String commit,
+      List<HubFile> files) {
+    public HubEntry {
+      files = List.copyOf(files);
+    }
+
+    /** The entry's JSON; every key present, a value not recorded written as null. */
+    public ObjectNode toTree() {
+      ObjectNode o = Jsonl.MAPPER.createObjectNode();
+      JsonFields.putOrNull(o, "key", key);
+      JsonFields.putOrNull(o, "repo", repo);
+      JsonFields.putOrNull(o, "repo_type", repoType);
+      JsonFields.putOrNull(o, "revision", revision);
+      JsonFields.putOrNull(o, "commit", commit);
+      ArrayNode list = o.putArray("files");
+      for (HubFile f : files) {
+        ObjectNode e = list.addObject();
+        JsonFields.putOrNull(e, "path", f.path());
+        JsonFields.putOrNull(e, "size", f.size());
+        JsonFields.putOrNull(e, "sha256", f.sha256());
+      }
+      return o;
+    }
+  }
+
+  /** One file of a {@link HubEntry}. */
+  public record HubFile(String path, Long size, String sha256) {}
 
   /** The stage recorded as {@code name}, or null. */
   public StageRecord stage(String name) {
@@ -223,13 +314,29 @@ public record ManifestFile(
         throw f.bad("key '" + at + "': expected an object, found " + e);
       }
       files.add(
-          new PublishedFile(f.text(e, "path", at + ".path"), f.text(e, "sha256", at + ".sha256")));
+          new PublishedFile(
+              f.text(e, "path", at + ".path"),
+              f.longValue(e, "size", at + ".size"),
+              f.text(e, "sha256", at + ".sha256"),
+              f.text(e, "mode", at + ".mode")));
+    }
+    GateEntry gate = null;
+    JsonNode g = f.object(p, "gate", "publish.gate");
+    if (g != null) {
+      Boolean passed = f.bool(g, "passed", "publish.gate.passed");
+      gate =
+          new GateEntry(
+              passed != null && passed,
+              texts(f, g, "reasons", "publish.gate.reasons"),
+              texts(f, g, "checks", "publish.gate.checks"));
     }
     return new PublishEntry(
         f.text(p, "status", "publish.status"),
         f.text(p, "repo_id", "publish.repo_id"),
         f.text(p, "commit_id", "publish.commit_id"),
         f.text(p, "url", "publish.url"),
+        gate,
+        f.text(p, "upload_modes_by", "publish.upload_modes_by"),
         files);
   }
 

@@ -2,9 +2,9 @@ package io.tunecard.worker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunecard.files.AtomicFiles;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.TrainMetricsRow;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,22 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * {@code metrics.jsonl}, written only by the parent from the child's {@code metrics} events: one
- * row per event, the event minus its {@code event} key, keys in the order of {@link #KEY_ORDER}
- * (other keys follow, sorted), flushed row by row.
+ * row per event, as {@link TrainMetricsRow#line} writes it (the one place that knows the row's
+ * keys), flushed row by row.
  */
 public final class MetricsLog implements Closeable {
-  /** The stable key order of a row. */
-  public static final List<String> KEY_ORDER =
-      List.of("step", "epoch", "loss", "lr", "grad_norm", "tokens_per_s", "eval_loss");
-
   private final Path file;
   private final BufferedWriter out;
 
@@ -58,31 +51,12 @@ public final class MetricsLog implements Closeable {
   /** Appends the row of a {@code metrics} event and flushes it. */
   public void append(JsonNode metricsEvent) {
     try {
-      out.write(Jsonl.write(row(metricsEvent)));
+      out.write(TrainMetricsRow.line(file, metricsEvent));
       out.write('\n');
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }
-  }
-
-  /** The row of a {@code metrics} event: without {@code event}, keys in the stable order. */
-  public static ObjectNode row(JsonNode metricsEvent) {
-    ObjectNode row = Jsonl.MAPPER.createObjectNode();
-    for (String key : KEY_ORDER) {
-      if (metricsEvent.has(key)) {
-        row.set(key, metricsEvent.get(key));
-      }
-    }
-    Map<String, JsonNode> rest = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = metricsEvent.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      if (!f.getKey().equals("event") && !KEY_ORDER.contains(f.getKey())) {
-        rest.put(f.getKey(), f.getValue());
-      }
-    }
-    rest.forEach(row::set);
-    return row;
   }
 
   /**

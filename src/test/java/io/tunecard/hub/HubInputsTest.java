@@ -149,7 +149,7 @@ class HubInputsTest {
   void theManifestEntryNamesTheCommitAndEveryFilesSha256() {
     String commit = fake.add("models/org/tiny", PullTest.MODEL);
     Snapshot s = inputs(false).model("org/tiny@main", "model.base").orElseThrow();
-    JsonNode e = HubInputs.toJson(List.of(new HubInputs.Source("model.base", s))).get(0);
+    JsonNode e = HubInputs.entries(List.of(new HubInputs.Source("model.base", s))).get(0).toTree();
     assertThat(e.path("key").asText()).isEqualTo("model.base");
     assertThat(e.path("repo").asText()).isEqualTo("org/tiny");
     assertThat(e.path("repo_type").asText()).isEqualTo("model");

@@ -2,7 +2,8 @@ package io.tunecard.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunecard.rundir.DatasetStatsFile;
+import io.tunecard.rundir.LengthDistribution;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -32,21 +33,21 @@ class DatasetStatsTest {
             report("train", new int[] {10, 20, 30}, Map.of("whatisaregout", key(2, "GHR_2-1"))),
             report("validation", new int[] {40}, Map.of("whatisaregout", key(1, "GARD_9-1"))),
             report("test", new int[] {50}, Map.of("other", key(1, "CDC_1-1"))));
-    ObjectNode stats =
+    DatasetStatsFile stats =
         DatasetStats.build(
             IngestConfigs.of(Path.of("in"), Path.of("s"), Path.of("t")),
             splits,
             new TreeMap<>(Map.of("empty_answer", 3L)));
-    var near = stats.get("near_duplicate_questions_across_splits");
-    assertThat(near.get("count").asLong()).isEqualTo(2); // 2 train rows x 1 validation row
-    var example = near.get("examples").get(0);
-    assertThat(example.get("a").asText()).isEqualTo("GARD_9-1");
-    assertThat(example.get("b").asText()).isEqualTo("GHR_2-1");
-    assertThat(example.get("splits").toString()).isEqualTo("[\"validation\",\"train\"]");
-    assertThat(stats.at("/rows/read").asLong()).isEqualTo(8);
-    assertThat(stats.at("/rows/usable").asLong()).isEqualTo(5);
-    assertThat(stats.at("/by_source/GHR").asLong()).isEqualTo(5);
-    assertThat(stats.at("/by_split/train/by_question_type/information").asLong()).isEqualTo(3);
+    var near = stats.nearDuplicates();
+    assertThat(near.count()).isEqualTo(2); // 2 train rows x 1 validation row
+    var example = near.examples().get(0);
+    assertThat(example.a()).isEqualTo("GARD_9-1");
+    assertThat(example.b()).isEqualTo("GHR_2-1");
+    assertThat(example.splits()).containsExactly("validation", "train");
+    assertThat(stats.rows().read()).isEqualTo(8);
+    assertThat(stats.rows().usable()).isEqualTo(5);
+    assertThat(stats.bySource()).containsEntry("GHR", 5L);
+    assertThat(stats.bySplit().get("train").byQuestionType()).containsEntry("information", 3L);
   }
 
   @Test
@@ -56,11 +57,6 @@ class DatasetStatsTest {
       chars[i] = 100 - i; // 1..100, unsorted
     }
     var d = DatasetStats.distribution(List.of(report("train", chars, Map.of())));
-    assertThat(d.get("min").asInt()).isEqualTo(1);
-    assertThat(d.get("p50").asInt()).isEqualTo(50);
-    assertThat(d.get("p90").asInt()).isEqualTo(90);
-    assertThat(d.get("p99").asInt()).isEqualTo(99);
-    assertThat(d.get("max").asInt()).isEqualTo(100);
-    assertThat(d.get("mean").asDouble()).isEqualTo(50.5);
+    assertThat(d).isEqualTo(new LengthDistribution(1, 50, 90, 99, 100, 50.5));
   }
 }

@@ -35,6 +35,34 @@ class DatasetStatsFileTest {
     assertThat(s.nearDuplicates().count()).isNotNull();
   }
 
+  /** A stats.json as ingest wrote it before the file was written from this record. */
+  static final Path INGESTED =
+      Path.of("src/test/resources/io/tunecard/ingest/stats/near-duplicates.json");
+
+  @Test
+  void aFileIngestWroteIsReadAndWrittenAgainByteForByte() throws Exception {
+    Path file = tmp.resolve("stats.json");
+    DatasetStatsFile.read(INGESTED).write(file);
+    assertThat(Files.readString(file)).isEqualTo(Files.readString(INGESTED));
+  }
+
+  @Test
+  void bySplitIsReadInTheFilesOrder() {
+    DatasetStatsFile s = DatasetStatsFile.read(INGESTED);
+    assertThat(s.bySplit().keySet()).containsExactly("train", "validation", "test");
+    assertThat(s.bySplit().get("test"))
+        .isEqualTo(new DatasetStatsFile.SplitCounts(Map.of("GHR", 2L), Map.of("information", 2L)));
+  }
+
+  @Test
+  void aBadCountInBySplitNamesItsKey() throws Exception {
+    Path file = tmp.resolve("stats.json");
+    Files.writeString(file, "{\"by_split\": {\"train\": {\"by_source\": {\"GHR\": -1}}}}");
+    assertThatThrownBy(() -> DatasetStatsFile.read(file))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("key 'by_split.train.by_source.GHR': expected a count");
+  }
+
   /** ingest's stats.json as ingest writes it, with answer_tokens still null. */
   private Path ingested() throws Exception {
     ObjectNode stats = Jsonl.MAPPER.createObjectNode();

@@ -3,8 +3,9 @@ package io.tunecard.rundir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,9 +108,13 @@ class ManifestFormatTest {
     Files.createDirectories(run.root());
     Files.copy(REFERENCE, run.manifest());
     Manifest m = new Manifest(run);
-    m.recordHub((ArrayNode) Jsonl.MAPPER.readTree(HUB_1));
-    m.recordHub((ArrayNode) Jsonl.MAPPER.readTree(HUB_2));
-    m.recordPublish((ObjectNode) Jsonl.MAPPER.readTree(PUBLISH));
+    // The earlier code's inputs, JSON trees, read into the records that now carry them.
+    ObjectMapper snake =
+        Jsonl.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    var hub = new TypeReference<List<ManifestFile.HubEntry>>() {};
+    m.recordHub(snake.readValue(HUB_1, hub));
+    m.recordHub(snake.readValue(HUB_2, hub));
+    m.recordPublish(snake.readValue(PUBLISH, ManifestFile.PublishEntry.class));
     m.clearStage("card");
 
     assertThat(Files.readString(run.manifest())).isEqualTo(Files.readString(WITH_HUB_AND_PUBLISH));
@@ -117,8 +123,11 @@ class ManifestFormatTest {
     assertThat(p.commitId()).isEqualTo("c0ffee");
     assertThat(p.files())
         .containsExactly(
-            new ManifestFile.PublishedFile("adapter_model.safetensors", "628f"),
-            new ManifestFile.PublishedFile("README.md", "dd44"));
+            new ManifestFile.PublishedFile("adapter_model.safetensors", 335604696L, "628f", "lfs"),
+            new ManifestFile.PublishedFile("README.md", 12L, "dd44", null));
+    assertThat(p.gate())
+        .isEqualTo(new ManifestFile.GateEntry(true, List.of(), List.of("eval_loss below base")));
+    assertThat(p.uploadModesBy()).isEqualTo("preupload");
     assertThat(m.read().stages()).doesNotContainKey("card");
   }
 

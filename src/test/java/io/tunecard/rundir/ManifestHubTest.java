@@ -2,9 +2,9 @@ package io.tunecard.rundir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.tunecard.files.Jsonl;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,10 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestHubTest {
   @TempDir Path dir;
 
-  static ArrayNode entries(String... keyAndCommit) {
-    ArrayNode a = Jsonl.MAPPER.createArrayNode();
+  static List<ManifestFile.HubEntry> entries(String... keyAndCommit) {
+    List<ManifestFile.HubEntry> a = new ArrayList<>();
     for (int i = 0; i < keyAndCommit.length; i += 2) {
-      a.addObject().put("key", keyAndCommit[i]).put("commit", keyAndCommit[i + 1]);
+      a.add(
+          new ManifestFile.HubEntry(
+              keyAndCommit[i], "o/r", "model", "main", keyAndCommit[i + 1], List.of()));
     }
     return a;
   }

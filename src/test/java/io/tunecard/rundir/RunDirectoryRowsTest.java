@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tunecard.files.BadInputException;
+import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +56,43 @@ class RunDirectoryRowsTest {
             List.of(
                 new TrainMetricsRow(0, 0.0, null, 2.5, null, null, null),
                 new TrainMetricsRow(100, 0.07, 0.9164, null, 0.000199, 0.41, 5230.5)));
+  }
+
+  @Test
+  void aRowIsTheEventWithoutItsNameInTheStableKeyOrder() throws Exception {
+    var event =
+        Jsonl.MAPPER.readTree(
+            "{\"tokens_per_s\":10.5,\"zeta\":1,\"eval_loss\":0.7,\"event\":\"metrics\",\"alpha\":2,"
+                + "\"grad_norm\":0.4,\"lr\":0.0002,\"loss\":0.9,\"epoch\":0.5,\"step\":7}");
+    assertThat(TrainMetricsRow.line(tmp.resolve("metrics.jsonl"), event))
+        .isEqualTo(
+            "{\"step\":7,\"epoch\":0.5,\"loss\":0.9,\"lr\":2.0E-4,\"grad_norm\":0.4,"
+                + "\"tokens_per_s\":10.5,\"eval_loss\":0.7,\"alpha\":2,\"zeta\":1}");
+  }
+
+  @Test
+  void aWrittenRowReadsBackAsItsEvent() throws Exception {
+    Path file = tmp.resolve("metrics.jsonl");
+    var event =
+        Jsonl.MAPPER.readTree(
+            "{\"event\":\"metrics\",\"step\":100,\"epoch\":0.07,\"loss\":0.9164,"
+                + "\"lr\":0.000199,\"grad_norm\":0.41,\"tokens_per_s\":5230.5}");
+    Files.writeString(file, TrainMetricsRow.line(file, event) + "\n");
+    assertThat(TrainMetricsRow.readAll(file))
+        .containsExactly(new TrainMetricsRow(100, 0.07, 0.9164, null, 0.000199, 0.41, 5230.5));
+  }
+
+  @Test
+  void anEventThatIsNotARowIsBadInputNamingTheKey() throws Exception {
+    Path file = tmp.resolve("metrics.jsonl");
+    assertThatThrownBy(
+            () -> TrainMetricsRow.line(file, Jsonl.MAPPER.readTree("{\"event\":\"metrics\"}")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("key 'step' is required");
+    assertThatThrownBy(
+            () -> TrainMetricsRow.line(file, Jsonl.MAPPER.readTree("{\"step\":1,\"loss\":\"x\"}")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("key 'loss': expected a number");
   }
 
   @Test

@@ -2,8 +2,6 @@ package io.tunecard.rundir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tunecard.files.Jsonl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,13 +24,20 @@ class RunVerificationTest {
     m.stageFinished(
         "train", "key", Instant.now(), StageOutputs.record(run.root(), List.of(run.train())));
     m.recordAdapter(new ManifestFile.AdapterEntry("step-150", CodeVersion.ofPath(adapter)));
-    ObjectNode p = Jsonl.MAPPER.createObjectNode();
-    p.put("status", "published").put("commit_id", "c0ffee");
-    p.putArray("files")
-        .addObject()
-        .put("path", "adapter_model.safetensors")
-        .put("sha256", publishedSha == null ? CodeVersion.ofPath(adapter) : publishedSha);
-    m.recordPublish(p);
+    m.recordPublish(
+        new ManifestFile.PublishEntry(
+            "published",
+            null,
+            "c0ffee",
+            null,
+            null,
+            null,
+            List.of(
+                new ManifestFile.PublishedFile(
+                    "adapter_model.safetensors",
+                    4L,
+                    publishedSha == null ? CodeVersion.ofPath(adapter) : publishedSha,
+                    null))));
     return m.read();
   }
 

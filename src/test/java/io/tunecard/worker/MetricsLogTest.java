@@ -15,18 +15,6 @@ class MetricsLogTest {
   @TempDir Path tmp;
 
   @Test
-  void aRowIsTheEventWithoutItsNameInTheStableKeyOrder() throws Exception {
-    var event =
-        Jsonl.MAPPER.readTree(
-            "{\"tokens_per_s\":10.5,\"zeta\":1,\"eval_loss\":0.7,\"event\":\"metrics\",\"alpha\":2,"
-                + "\"grad_norm\":0.4,\"lr\":0.0002,\"loss\":0.9,\"epoch\":0.5,\"step\":7}");
-    assertThat(Jsonl.write(MetricsLog.row(event)))
-        .isEqualTo(
-            "{\"step\":7,\"epoch\":0.5,\"loss\":0.9,\"lr\":2.0E-4,\"grad_norm\":0.4,"
-                + "\"tokens_per_s\":10.5,\"eval_loss\":0.7,\"alpha\":2,\"zeta\":1}");
-  }
-
-  @Test
   void rowsAreAppendedAndTruncatedAfterTheResumedStep() throws Exception {
     Path file = tmp.resolve("train/metrics.jsonl");
     try (MetricsLog log = MetricsLog.open(file)) {
