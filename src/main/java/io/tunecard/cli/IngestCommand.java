@@ -6,6 +6,7 @@ import io.tunecard.ingest.IngestSummary;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
 import io.tunecard.rundir.RunDirectoryLock;
+import io.tunecard.workflow.WorkflowContext;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -44,8 +45,7 @@ final class IngestCommand implements Callable<Integer> {
               loaded.workflow(), Set.of(HubInputs.Need.DATASET), spec.commandLine().getErr()));
       summary =
           IngestStage.run(
-              loaded.workflow().dataset(),
-              run,
+              WorkflowContext.of(loaded, run.root()),
               Runners.beamOrLocal(kind, runner.flinkMaster, runner.parallelism),
               Runners.workers(runner.parallelism));
     }

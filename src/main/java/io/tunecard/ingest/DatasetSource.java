@@ -4,22 +4,24 @@ import io.tunecard.workflow.DatasetSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * Where a data set comes from ({@code dataset.source}), and everything the ingest stage does
  * differently for it: how its input is listed, how one file becomes rows, which files Beam's
- * ParquetIO reads instead, and whether the reader already cleaned the text. Both runner paths
- * ({@link IngestDataset} on Beam, {@link IngestInProcess}) and the input check ask this one place;
- * adding a source is a constant here with its reader, and its name in {@link DatasetSpec#SOURCES}.
+ * ParquetIO reads instead (and whether it can have any), and whether the reader already cleaned the
+ * text. Both runner paths ({@link IngestDataset} on Beam, {@link IngestInProcess}) and the input
+ * check ask this one place; adding a source is a constant here with its reader, and its name in
+ * {@link DatasetSpec#SOURCES}.
  */
 public enum DatasetSource {
   /** MedQuAD's XML: a directory, a zip of its folders or one file. */
-  MEDQUAD_XML("medquad-xml", InputListing::listXml),
+  MEDQUAD_XML("medquad-xml", false, InputListing::listXml),
   /** A Hugging Face export: one parquet, JSONL or CSV file. */
-  HF_EXPORT("hf-export", InputListing::listExportFile),
+  HF_EXPORT("hf-export", true, InputListing::listExportFile),
   /** A Hub dataset repository's data files in the Hugging Face cache. */
-  HUB("hub", c -> HubFiles.list(c.inputPath(), c.format(), c.inputLabel()));
+  HUB("hub", true, c -> HubFiles.list(c.inputPath(), c.format(), c.inputLabel()));
 
   /** Parses one opened file into rows and rejections. */
   public interface Parser {
@@ -27,10 +29,16 @@ public enum DatasetSource {
   }
 
   private final String key;
+  private final boolean parquet;
   private final Function<IngestConfig, InputListing.Listing> lister;
 
-  DatasetSource(String key, Function<IngestConfig, InputListing.Listing> lister) {
+  /**
+   * @param parquet whether the source's files can be parquet (read by ParquetIO, never by the
+   *     parser)
+   */
+  DatasetSource(String key, boolean parquet, Function<IngestConfig, InputListing.Listing> lister) {
     this.key = key;
+    this.parquet = parquet;
     this.lister = lister;
   }
 
@@ -72,7 +80,21 @@ public enum DatasetSource {
 
   /** Whether ParquetIO, in a branch of its own, reads {@code file} (the parser does not). */
   boolean readByParquetIO(IngestConfig config, SourceFile file) {
-    return this != MEDQUAD_XML && HfExport.format(config.format(), file.name()).equals("parquet");
+    return parquet && HfExport.format(config.format(), file.name()).equals("parquet");
+  }
+
+  /**
+   * The input's files that ParquetIO reads. A source whose files are never parquet answers without
+   * listing its input (a zip of XML is not listed twice); the others list it, as ParquetIO reads
+   * named files that must be known when the pipeline is built.
+   */
+  List<SourceFile> parquetFiles(IngestConfig config) {
+    if (!parquet) {
+      return List.of();
+    }
+    return InputListing.list(config).files().stream()
+        .filter(f -> readByParquetIO(config, f))
+        .toList();
   }
 
   /** Whether the reader already collapsed the text's whitespace (MedQuAD's XML reader does). */

@@ -1,5 +1,6 @@
 package io.tunecard.ingest;
 
+import io.tunecard.workflow.WorkflowContext;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,10 +23,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 final class DedupeRows extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
-  private final boolean byContent;
+  private final WorkflowContext context;
+  private final IngestOptions options;
 
-  DedupeRows(boolean byContent) {
-    this.byContent = byContent;
+  DedupeRows(WorkflowContext context, IngestOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
@@ -38,7 +41,7 @@ final class DedupeRows extends PTransform<PCollection<Candidate>, PCollectionTup
                             TypeDescriptors.strings(), TypeDescriptor.of(RowRef.class)))
                     .via(c -> KV.of("rows", RowRef.of(c))))
             .apply("GatherFingerprints", new GatherByKey<>(RecordCoder.of(RowRef.class)))
-            .apply("FindDuplicates", ParDo.of(new FindDuplicates(byContent)));
+            .apply("FindDuplicates", ParDo.of(new FindDuplicates(context, options)));
     PCollectionView<List<Rejection>> droppedView = dropped.apply("DroppedRows", View.asList());
     PCollection<Candidate> kept =
         rows.apply(
@@ -50,14 +53,17 @@ final class DedupeRows extends PTransform<PCollection<Candidate>, PCollectionTup
   /** All fingerprints in, the rejections of the rows to drop out. */
   static final class FindDuplicates extends DoFn<KV<String, List<RowRef>>, Rejection> {
     private static final long serialVersionUID = 1L;
-    private final boolean byContent;
+    private final WorkflowContext context;
+    private final IngestOptions options;
 
-    FindDuplicates(boolean byContent) {
-      this.byContent = byContent;
+    FindDuplicates(WorkflowContext context, IngestOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(@Element KV<String, List<RowRef>> all, OutputReceiver<Rejection> out) {
+      boolean byContent = IngestConfig.of(context, options).dedupe();
       Duplicates.find(all.getValue(), byContent).forEach(out::output);
     }
   }

@@ -2,14 +2,17 @@ package io.tunecard.ingest;
 
 import io.tunecard.hub.HubCache;
 import io.tunecard.hub.HubInputs;
+import io.tunecard.rundir.RunDirectory;
 import io.tunecard.workflow.DatasetSpec;
 import io.tunecard.workflow.SplitSpec;
-import java.io.Serializable;
+import io.tunecard.workflow.WorkflowContext;
 import java.nio.file.Path;
 
 /**
- * What the ingestion stage needs from the workflow, as a serializable value that travels with the
- * pipeline's steps to every worker.
+ * What the ingestion stage reads from the workflow: the {@code dataset} section and the folders it
+ * writes. It never crosses the pipeline; the steps carry the {@link WorkflowContext} and the
+ * stage's {@link IngestOptions} and make this view where they run ({@link #of(WorkflowContext,
+ * IngestOptions)}).
  *
  * @param source {@code medquad-xml}, {@code hf-export} or {@code hub}
  * @param input absolute path of the directory, zip or export file, or of the Hub dataset's snapshot
@@ -36,10 +39,7 @@ public record IngestConfig(
     long seed,
     boolean groupByFocus,
     String staging,
-    String target)
-    implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+    String target) {
 
   public IngestConfig {
     DatasetSource.of(source); // refuses a name that is not a source
@@ -52,12 +52,28 @@ public record IngestConfig(
     }
   }
 
+  /**
+   * The view of {@code context}'s {@code dataset} section with {@code options}: what a step makes
+   * where it runs. It writes into the run's {@code dataset/} (through the staging folder).
+   */
+  public static IngestConfig of(WorkflowContext context, IngestOptions options) {
+    return of(
+        context.workflow().dataset(),
+        Path.of(options.input()),
+        Path.of(options.staging()),
+        new RunDirectory(context.runDir()).dataset());
+  }
+
   /** The stage's settings from a validated workflow section and the folders it writes. */
   public static IngestConfig of(DatasetSpec spec, Path staging, Path target) {
+    return of(spec, inputOf(spec), staging, target);
+  }
+
+  private static IngestConfig of(DatasetSpec spec, Path input, Path staging, Path target) {
     SplitSpec split = spec.split();
     return new IngestConfig(
         spec.source(),
-        inputOf(spec).toString(),
+        input.toString(),
         spec.isHub() ? spec.repo() : spec.path(),
         spec.format(),
         spec.dropEmptyAnswers(),

@@ -1,12 +1,12 @@
 package io.tunecard.ingest;
 
 import io.tunecard.rundir.DatasetRow;
+import io.tunecard.workflow.WorkflowContext;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
@@ -19,15 +19,14 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The ingestion stage: MedQuAD (XML folders, a zip of them, or the Hub export as JSONL, CSV or
  * parquet, from a file or a Hub dataset repository in the cache) in, {@code dataset/} out —
  * train/validation/test JSON lines, rejected.jsonl and stats.json. Files are parsed in parallel,
  * one element per file; each split is written by one writer. Its single output element summarises
- * what was written.
+ * what was written. Its steps carry the run's {@link WorkflowContext} and the stage's {@link
+ * IngestOptions}, and make their {@link IngestConfig} where they run.
  */
 public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSummary>> {
   private static final long serialVersionUID = 1L;
@@ -38,35 +37,30 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
    */
   static final int SPREAD = 32;
 
-  private final IngestConfig config;
-
-  public IngestDataset(IngestConfig config) {
-    this.config = config;
-  }
+  private final WorkflowContext context;
+  private final IngestOptions options;
 
   /**
-   * The parquet files among the input, read by ParquetIO in a branch of their own; listed here,
-   * when the pipeline is built, because ParquetIO reads named files.
+   * @param context the run's workflow; every step reads its {@code dataset} section where it runs
+   * @param options the input as the command resolved it, and the staging folder
    */
-  static List<SourceFile> parquetFiles(IngestConfig config) {
-    if (config.kind() == DatasetSource.MEDQUAD_XML) {
-      return List.of(); // nothing to list twice: XML is never read by ParquetIO
-    }
-    return InputListing.list(config).files().stream()
-        .filter(f -> config.kind().readByParquetIO(config, f))
-        .toList();
+  public IngestDataset(WorkflowContext context, IngestOptions options) {
+    this.context = context;
+    this.options = options;
   }
 
   @Override
   public PCollection<IngestSummary> expand(PBegin begin) {
     IngestCoders.register(begin.getPipeline().getCoderRegistry());
+    // The driver's view, for what shapes the pipeline: ParquetIO reads named files.
+    IngestConfig config = IngestConfig.of(context, options);
 
     PCollectionTuple listed =
         begin
-            .apply("Input", Create.of(config.input()))
+            .apply("Input", Create.of(options.input()))
             .apply(
                 "ListInputFiles",
-                ParDo.of(new ReadSteps.ListInputFiles(config))
+                ParDo.of(new ReadSteps.ListInputFiles(context, options))
                     .withOutputTags(ReadSteps.FILES, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple parsed =
         listed
@@ -74,9 +68,9 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
             .apply("SpreadFiles", Reshuffle.<SourceFile>viaRandomKey().withNumBuckets(SPREAD))
             .apply(
                 "ParseQaPairs",
-                ParDo.of(new ReadSteps.ParseFiles(config))
+                ParDo.of(new ReadSteps.ParseFiles(context, options))
                     .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
-    List<SourceFile> parquet = parquetFiles(config);
+    List<SourceFile> parquet = config.kind().parquetFiles(config);
     PCollectionTuple fromParquet =
         parquet.isEmpty() ? null : begin.apply("ReadParquet", new ReadParquet(parquet));
     PCollection<Candidate> read =
@@ -88,25 +82,18 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
     PCollectionTuple cleaned =
         read.apply(
             "Clean",
-            ParDo.of(
-                    new ReadSteps.CleanRows(
-                        config.dropEmptyAnswers(), config.kind().cleanedByReader()))
+            ParDo.of(new ReadSteps.CleanRows(context, options))
                 .withOutputTags(ReadSteps.ROWS, TupleTagList.of(ReadSteps.REJECTED)));
     PCollectionTuple deduped =
-        cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(config.dedupe()));
+        cleaned.get(ReadSteps.ROWS).apply("Dedupe", new DedupeRows(context, options));
 
-    SplitAssigner assigner = SplitAssigner.of(config);
     PCollection<SplitReport> splits =
         deduped
             .get(ReadSteps.ROWS)
-            .apply(
-                "AssignSplit",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(DatasetRow.class)))
-                    .via(c -> KV.of(assigner.split(c.row()), c.row())))
+            .apply("AssignSplit", ParDo.of(new ReadSteps.AssignSplit(context, options)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(DatasetRow.class)))
             .apply("GatherSplits", new GatherByKey<>(RecordCoder.of(DatasetRow.class)))
-            .apply("WriteSplits", ParDo.of(new WriteSteps.WriteSplitFile(config.staging())));
+            .apply("WriteSplits", ParDo.of(new WriteSteps.WriteSplitFile(options.staging())));
 
     PCollection<KV<String, Long>> rejectedCounts =
         PCollectionList.of(listed.get(ReadSteps.REJECTED))
@@ -119,7 +106,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
             .apply("OneWriter", WithKeys.of("rejected"))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Rejection.class)))
             .apply("GatherRejections", new GatherByKey<>(RecordCoder.of(Rejection.class)))
-            .apply("WriteRejected", ParDo.of(new WriteSteps.WriteRejectedFile(config.staging())));
+            .apply("WriteRejected", ParDo.of(new WriteSteps.WriteRejectedFile(options.staging())));
 
     PCollectionView<List<SplitReport>> splitsView = splits.apply("SplitReports", View.asList());
     PCollectionView<List<KV<String, Long>>> rejectedView =
@@ -128,7 +115,7 @@ public final class IngestDataset extends PTransform<PBegin, PCollection<IngestSu
         .apply("Finish", Create.of("dataset"))
         .apply(
             "WriteStats",
-            ParDo.of(new WriteSteps.WriteReport(config, splitsView, rejectedView))
+            ParDo.of(new WriteSteps.WriteReport(context, options, splitsView, rejectedView))
                 .withSideInputs(splitsView, rejectedView));
   }
 }

@@ -57,7 +57,7 @@ public final class IngestInProcess implements AutoCloseable {
 
   private IngestSummary run(int workers) throws IOException {
     InputListing.Listing listing = InputListing.list(config);
-    if (!IngestDataset.parquetFiles(config).isEmpty()) {
+    if (!config.kind().parquetFiles(config).isEmpty()) {
       throw new BadInputException(
           "--runner local reads XML, JSONL and CSV; parquet is read by Beam's ParquetIO: use"
               + " --runner direct or flink");

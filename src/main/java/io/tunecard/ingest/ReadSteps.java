@@ -1,12 +1,18 @@
 package io.tunecard.ingest;
 
+import io.tunecard.rundir.DatasetRow;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 
-/** The steps that find the input files and parse them, one element per file. */
+/**
+ * The steps that find the input files, parse and clean them, one element per file. Each carries the
+ * workflow context and the stage's options and makes its {@link IngestConfig} where it runs.
+ */
 final class ReadSteps {
   private ReadSteps() {}
 
@@ -17,15 +23,17 @@ final class ReadSteps {
   /** The input path in, one {@link SourceFile} per XML file or zip entry out. */
   static final class ListInputFiles extends DoFn<String, SourceFile> {
     private static final long serialVersionUID = 1L;
-    private final IngestConfig config;
+    private final WorkflowContext context;
+    private final IngestOptions options;
 
-    ListInputFiles(IngestConfig config) {
-      this.config = config;
+    ListInputFiles(WorkflowContext context, IngestOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @ProcessElement
     public void process(MultiOutputReceiver out) {
-      InputListing.Listing listing = InputListing.list(config);
+      InputListing.Listing listing = InputListing.list(IngestConfig.of(context, options));
       listing.files().forEach(f -> out.get(FILES).output(f));
       listing.refused().forEach(r -> out.get(REJECTED).output(r));
     }
@@ -34,18 +42,22 @@ final class ReadSteps {
   /** One file in, its candidate rows and rejections out. */
   static final class ParseFiles extends DoFn<SourceFile, Candidate> {
     private static final long serialVersionUID = 1L;
-    private final IngestConfig config;
+    private final WorkflowContext context;
+    private final IngestOptions options;
     private final Counter files = Metrics.counter(IngestDataset.class, "files_parsed");
     private final Counter pairs = Metrics.counter(IngestDataset.class, "rows_read");
     private transient InputListing.Opener opener;
     private transient DatasetSource.Parser parser;
+    private transient IngestConfig config;
 
-    ParseFiles(IngestConfig config) {
-      this.config = config;
+    ParseFiles(WorkflowContext context, IngestOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @Setup
     public void setup() {
+      config = IngestConfig.of(context, options);
       opener = new InputListing.Opener();
       parser = config.kind().parser(config);
     }
@@ -73,18 +85,19 @@ final class ReadSteps {
   /** Cleans each row; rows without a question or answer become rejections. */
   static final class CleanRows extends DoFn<Candidate, Candidate> {
     private static final long serialVersionUID = 1L;
-    private final boolean dropEmptyAnswers;
-    private final boolean collapsedByReader;
+    private final WorkflowContext context;
+    private final IngestOptions options;
     private transient Cleaning cleaning;
 
-    CleanRows(boolean dropEmptyAnswers, boolean collapsedByReader) {
-      this.dropEmptyAnswers = dropEmptyAnswers;
-      this.collapsedByReader = collapsedByReader;
+    CleanRows(WorkflowContext context, IngestOptions options) {
+      this.context = context;
+      this.options = options;
     }
 
     @Setup
     public void setup() {
-      cleaning = new Cleaning(dropEmptyAnswers, collapsedByReader);
+      IngestConfig config = IngestConfig.of(context, options);
+      cleaning = new Cleaning(config.dropEmptyAnswers(), config.kind().cleanedByReader());
     }
 
     @ProcessElement
@@ -95,6 +108,29 @@ final class ReadSteps {
       } else {
         out.get(REJECTED).output(o.rejection());
       }
+    }
+  }
+
+  /** Puts each row into its split, keyed by the split's name. */
+  static final class AssignSplit extends DoFn<Candidate, KV<String, DatasetRow>> {
+    private static final long serialVersionUID = 1L;
+    private final WorkflowContext context;
+    private final IngestOptions options;
+    private transient SplitAssigner assigner;
+
+    AssignSplit(WorkflowContext context, IngestOptions options) {
+      this.context = context;
+      this.options = options;
+    }
+
+    @Setup
+    public void setup() {
+      assigner = SplitAssigner.of(IngestConfig.of(context, options));
+    }
+
+    @ProcessElement
+    public void process(@Element Candidate c, OutputReceiver<KV<String, DatasetRow>> out) {
+      out.output(KV.of(assigner.split(c.row()), c.row()));
     }
   }
 }

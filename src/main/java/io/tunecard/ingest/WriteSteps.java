@@ -1,6 +1,7 @@
 package io.tunecard.ingest;
 
 import io.tunecard.rundir.DatasetRow;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,15 +74,18 @@ final class WriteSteps {
    */
   static final class WriteReport extends DoFn<String, IngestSummary> {
     private static final long serialVersionUID = 1L;
-    private final IngestConfig config;
+    private final WorkflowContext context;
+    private final IngestOptions options;
     private final PCollectionView<List<SplitReport>> splits;
     private final PCollectionView<List<KV<String, Long>>> rejected;
 
     WriteReport(
-        IngestConfig config,
+        WorkflowContext context,
+        IngestOptions options,
         PCollectionView<List<SplitReport>> splits,
         PCollectionView<List<KV<String, Long>>> rejected) {
-      this.config = config;
+      this.context = context;
+      this.options = options;
       this.splits = splits;
       this.rejected = rejected;
     }
@@ -90,7 +94,8 @@ final class WriteSteps {
     public void process(ProcessContext c) throws IOException {
       TreeMap<String, Long> byReason = new TreeMap<>();
       c.sideInput(rejected).forEach(kv -> byReason.merge(kv.getKey(), kv.getValue(), Long::sum));
-      c.output(DatasetFiles.finish(config, c.sideInput(splits), byReason));
+      c.output(
+          DatasetFiles.finish(IngestConfig.of(context, options), c.sideInput(splits), byReason));
     }
   }
 }

@@ -3,8 +3,7 @@ package io.tunecard.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.BadInputException;
 import io.tunecard.files.Jsonl;
-import io.tunecard.ingest.IngestConfig;
-import io.tunecard.ingest.InputListing;
+import io.tunecard.ingest.IngestStage;
 import io.tunecard.train.BaseFingerprint;
 import io.tunecard.workflow.Workflow;
 import java.io.IOException;
@@ -57,10 +56,8 @@ public final class Preflight {
   }
 
   private static void dataset(Workflow w, List<String> problems) {
-    Path none = Path.of(".preflight");
     try {
-      IngestConfig config = IngestConfig.of(w.dataset(), none, none);
-      InputListing.check(config);
+      IngestStage.checkInput(w.dataset());
     } catch (BadInputException e) {
       String m = e.getMessage();
       problems.add(m.startsWith("dataset.") ? m : "dataset.path: " + m);

@@ -9,7 +9,7 @@ import io.tunecard.hub.Backoff;
 import io.tunecard.hub.HubAccess;
 import io.tunecard.ingest.IngestConfig;
 import io.tunecard.ingest.IngestDataset;
-import io.tunecard.ingest.InputListing;
+import io.tunecard.ingest.IngestOptions;
 import io.tunecard.publish.PublishResult;
 import io.tunecard.publish.Publisher;
 import io.tunecard.rundir.CodeVersion;
@@ -189,14 +189,15 @@ public final class RunWorkflow {
         String name = capitalized(stage.key());
         String key = plan.step(stage).key();
         if (stage == Stage.INGEST) {
-          IngestConfig config =
-              IngestConfig.of(w.dataset(), stagings.beside(run.dataset()), run.dataset());
-          InputListing.check(config);
-          // Ingest reads from the pipeline's beginning, so its start is recorded here.
+          // The input was checked once, by the preflight. Ingest reads from the pipeline's
+          // beginning, so its start is recorded here.
           new Manifest(run).stageStarted(stage.key());
           signal =
               pipeline
-                  .apply("Ingest", new IngestDataset(config))
+                  .apply(
+                      "Ingest",
+                      new IngestDataset(
+                          context, IngestOptions.of(context, stagings.beside(run.dataset()))))
                   .apply(
                       "MarkIngestDone",
                       StageMarks.finish(run.root(), stage, key, inputs.outputs(stage)));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
 import io.tunecard.hub.FakeDownloadHub;
+import io.tunecard.ingest.IngestConfigs;
 import io.tunecard.ingest.IngestStage;
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
@@ -98,8 +99,7 @@ class HubDatasetIngestTest {
             100_000,
             new SplitSpec(0.70, 0.15, 0.15, 42, "none"));
     IngestStage.run(
-        export,
-        new RunDirectory(tmp.resolve("jsonl")),
+        IngestConfigs.context(export, new RunDirectory(tmp.resolve("jsonl"))),
         Runners.beamOrLocal(Runners.Kind.LOCAL, null, 1),
         Runners.workers(1));
     for (String split : List.of("train.jsonl", "validation.jsonl", "test.jsonl")) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunecard.pipeline.Runners;
 import io.tunecard.rundir.RunDirectory;
-import io.tunecard.workflow.Workflow;
+import io.tunecard.workflow.WorkflowContext;
 import io.tunecard.workflow.WorkflowLoader;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -60,12 +60,13 @@ class IngestBenchmark {
     Path input = Path.of(System.getProperty("bench.input", "data/medquad.zip")).toAbsolutePath();
     int warmup = Integer.getInteger("bench.warmup", 3);
     int rounds = Integer.getInteger("bench.rounds", 7);
-    Workflow workflow =
-        WorkflowLoader.load(
-                Path.of("workflows/quickstart.yaml"),
-                List.of("dataset.path=" + input, "dataset.split.group_by=none"))
-            .workflow();
     RunDirectory run = new RunDirectory(tmp.resolve("run"));
+    WorkflowContext context =
+        WorkflowContext.of(
+            WorkflowLoader.load(
+                Path.of("workflows/quickstart.yaml"),
+                List.of("dataset.path=" + input, "dataset.split.group_by=none")),
+            run.root());
     int cores = Runtime.getRuntime().availableProcessors();
     long pairs = bareScan(input);
     List<Contender> all =
@@ -75,24 +76,21 @@ class IngestBenchmark {
                 "ingest, local, " + cores + " threads",
                 () ->
                     IngestStage.run(
-                        workflow.dataset(),
-                        run,
+                        context,
                         Runners.beamOrLocal(Runners.Kind.LOCAL, null, 0),
                         Runners.workers(0))),
             new Contender(
                 "ingest, local, 1 thread",
                 () ->
                     IngestStage.run(
-                        workflow.dataset(),
-                        run,
+                        context,
                         Runners.beamOrLocal(Runners.Kind.LOCAL, null, 1),
                         Runners.workers(1))),
             new Contender(
                 "ingest, Beam DirectRunner, " + cores + " workers",
                 () ->
                     IngestStage.run(
-                        workflow.dataset(),
-                        run,
+                        context,
                         Runners.beamOrLocal(Runners.Kind.DIRECT, null, 0),
                         Runners.workers(0))));
     for (int i = 0; i < warmup; i++) {

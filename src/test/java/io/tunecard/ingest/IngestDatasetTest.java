@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunecard.files.Jsonl;
+import io.tunecard.rundir.RunDirectory;
+import io.tunecard.workflow.WorkflowContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,10 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestDatasetTest {
   @TempDir Path tmp;
 
-  IngestConfig config(Path input) throws IOException {
-    Path target = tmp.resolve("run/dataset");
+  /** The stage over {@code input}, as a run in {@code tmp/run} builds it. */
+  IngestDataset ingest(Path input) throws IOException {
     Path staging = Files.createDirectories(tmp.resolve("run/.dataset.staging"));
-    return IngestConfigs.of(input, staging, target);
+    WorkflowContext context =
+        IngestConfigs.context(
+            IngestConfigs.spec(input, "medquad-xml", 1, "none"),
+            new RunDirectory(tmp.resolve("run")));
+    return new IngestDataset(context, IngestOptions.of(context, staging));
   }
 
   static TestPipeline pipeline() {
@@ -41,9 +47,8 @@ class IngestDatasetTest {
 
   @Test
   void ingestsTheFixtureIntoSortedSplitsWithStats() throws IOException {
-    IngestConfig config = config(MedQuadXmlTest.FIXTURE);
     TestPipeline p = pipeline();
-    PCollection<IngestSummary> summary = p.apply(new IngestDataset(config));
+    PCollection<IngestSummary> summary = p.apply(ingest(MedQuadXmlTest.FIXTURE));
     PAssert.thatSingleton(summary)
         .satisfies(
             s -> {
@@ -62,8 +67,8 @@ class IngestDatasetTest {
     assertThat(counter(result, "rejected_duplicate")).isEqualTo(3);
     assertThat(counter(result, "rows_read")).isEqualTo(51);
 
-    Path dataset = config.targetPath();
-    assertThat(Files.exists(config.stagingPath())).isFalse();
+    Path dataset = tmp.resolve("run/dataset");
+    assertThat(Files.exists(tmp.resolve("run/.dataset.staging"))).isFalse();
     List<String> ids = new java.util.ArrayList<>();
     for (String split : List.of("train", "validation", "test")) {
       List<JsonNode> rows = Jsonl.readAll(dataset.resolve(split + ".jsonl"));
@@ -135,9 +140,8 @@ class IngestDatasetTest {
     Files.write(
         input.resolve("7_SeniorHealth_QA/0000042.xml"), Arrays.copyOf(whole, whole.length / 3));
 
-    IngestConfig config = config(input);
     TestPipeline p = pipeline();
-    PCollection<IngestSummary> summary = p.apply(new IngestDataset(config));
+    PCollection<IngestSummary> summary = p.apply(ingest(input));
     long seniorPairs = countPairs(whole);
     PAssert.thatSingleton(summary)
         .satisfies(
@@ -149,7 +153,7 @@ class IngestDatasetTest {
             });
     p.run().waitUntilFinish();
 
-    Path dataset = config.targetPath();
+    Path dataset = tmp.resolve("run/dataset");
     List<JsonNode> rejected = Jsonl.readAll(dataset.resolve("rejected.jsonl"));
     assertThat(rejected)
         .filteredOn(r -> !r.get("reason").asText().equals("empty_answer"))

@@ -22,14 +22,12 @@ class IngestOnFlinkTest {
     var spec = IngestStageTest.spec(IngestStageTest.FIXTURE, "medquad-xml", 1, "none");
     IngestSummary direct =
         IngestStage.run(
-            spec,
-            new RunDirectory(tmp.resolve("direct")),
+            IngestConfigs.context(spec, new RunDirectory(tmp.resolve("direct"))),
             Runners.beamOrLocal(Runners.Kind.DIRECT, null, 2),
             Runners.workers(2));
     IngestSummary flink =
         IngestStage.run(
-            spec,
-            new RunDirectory(tmp.resolve("flink")),
+            IngestConfigs.context(spec, new RunDirectory(tmp.resolve("flink"))),
             Runners.beamOrLocal(Runners.Kind.FLINK, Runners.LOCAL, 2),
             Runners.workers(2));
     assertThat(flink).isEqualTo(direct);
@@ -43,8 +41,7 @@ class IngestOnFlinkTest {
     assertThatThrownBy(
             () ->
                 IngestStage.run(
-                    spec,
-                    new RunDirectory(tmp.resolve("run")),
+                    IngestConfigs.context(spec, new RunDirectory(tmp.resolve("run"))),
                     Runners.beamOrLocal(Runners.Kind.FLINK, null, 2),
                     Runners.workers(2)))
         .isInstanceOf(BadInputException.class)

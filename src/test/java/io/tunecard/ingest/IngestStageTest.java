@@ -42,8 +42,8 @@ class IngestStageTest {
   }
 
   IngestSummary ingest(DatasetSpec spec, String run, Runners.Kind kind) {
-    return IngestStage.run(
-        spec, new RunDirectory(tmp.resolve(run)), Runners.beamOrLocal(kind, null, 2), 2);
+    RunDirectory dir = new RunDirectory(tmp.resolve(run));
+    return IngestStage.run(IngestConfigs.context(spec, dir), Runners.beamOrLocal(kind, null, 2), 2);
   }
 
   static void assertSameFiles(Path a, Path b, List<String> names) throws IOException {
