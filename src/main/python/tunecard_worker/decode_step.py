@@ -126,7 +126,7 @@ class Stack:
         n, plen = self.n[:width], self.plen[:width]
         fed = n - 1  # index of the fed token among the new ones
         pos = (plen + fed)[:, None].expand(width, nb).reshape(rows, 1)
-        allowed = self._allowed(width, span)  # (width, nb, slots * nb)
+        mask = self._mask(width, span)  # once per step, in the form _attention takes
         slot = ((self.prompt_slots + fed)[:, None] * nb
                 + torch.arange(nb, device=self.device))  # (width, nb)
         where = slot[:, None, :, None].expand(width, self.kv, nb, d)
@@ -143,16 +143,16 @@ class Stack:
                 # (rows, kv*G, 1, D) -> (width, kv, nb*G, D): row b*G + g is beam b, head g
                 qq = q.view(width, nb, self.kv, g, d).transpose(1, 2).reshape(
                     width, self.kv, nb * g, d)
-                o = self._attention(qq, keys[:, :, :keep], values[:, :, :keep], allowed)
+                o = self._attention(qq, keys[:, :, :keep], values[:, :, :keep], mask)
                 return o.view(width, self.kv, nb, g, d).transpose(1, 2).reshape(
                     rows, 1, self.heads * d)
 
             x = self._layer(layer, x, cos, sin, attend)
         return self._head(x)[:, 0]
 
-    def _attention(self, q, k, v, allowed):
+    def _attention(self, q, k, v, mask):
         """Attention of the fed tokens, ``q`` (width, kv, beams * G, D), over the slots ``k``,
-        ``v`` (width, kv, S, D) that ``allowed`` (width, beams, S) lets each beam read.
+        ``v`` (width, kv, S, D) that ``mask`` (``_mask``) lets each beam read.
 
         ``matmul`` (greedy and sampling): two batched matrix products, as transformers' eager
         attention computes them (scores in the model's dtype, softmax in float32). With G = 4
@@ -164,14 +164,23 @@ class Stack:
         width, kv, rows, length = q.shape[0], q.shape[1], q.shape[2], k.shape[2]
         nb = self.beams
         if self.attention == "sdpa":
-            mask = allowed[:, None, :, None].expand(width, 1, nb, rows // nb, length).reshape(
-                width, 1, rows, length)
             return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=self.scaling)
         scores = torch.matmul(q, k.transpose(-1, -2)) * self.scaling  # (width, kv, rows, S)
-        scores = scores.view(width, kv, nb, rows // nb, length).masked_fill(
-            ~allowed[:, None, :, None, :], NEG).view(width, kv, rows, length)
+        scores = scores.view(width, kv, nb, rows // nb, length).masked_fill(mask, NEG).view(
+            width, kv, rows, length)
         probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(v.dtype)
         return torch.matmul(probs, v)
+
+    def _mask(self, width: int, span: int) -> torch.Tensor:
+        """``_allowed`` in the form the step's attention takes, made once per step for all
+        layers: for ``sdpa`` (width, 1, beams * G, S), True where a query may read; for
+        ``matmul`` (width, 1, beams, 1, S), True where it may not (broadcast over heads)."""
+        allowed = self._allowed(width, span)  # (width, nb, S)
+        if self.attention == "sdpa":
+            nb, g, length = self.beams, self.groups, allowed.shape[-1]
+            return allowed[:, None, :, None].expand(width, 1, nb, g, length).reshape(
+                width, 1, nb * g, length)
+        return ~allowed[:, None, :, None, :]
 
     def _allowed(self, width: int, span: int) -> torch.Tensor:
         """(width, beams, (P + span) * beams) bool: what each beam's queries may read."""
