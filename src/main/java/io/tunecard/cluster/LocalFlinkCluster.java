@@ -289,6 +289,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
     return tm;
   }
 
+  /**
+   * Waits until the JobManager lists {@code tms} and counts the slots of every live TaskManager: a
+   * TaskManager can be listed before its slots count, and a job asking for them then is refused.
+   */
   private void awaitRegistered(List<FlinkProcess> tms) throws IOException {
     List<FlinkProcess> watched = new ArrayList<>(tms);
     watched.add(jobManager);
@@ -298,7 +302,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         () -> {
           try {
             Set<String> ids = rest.taskManagerIds();
-            return tms.stream().allMatch(tm -> ids.contains(tm.id()));
+            return tms.stream().allMatch(tm -> ids.contains(tm.id()))
+                && rest.overview().slotsTotal() >= taskManagers().size() * slots;
           } catch (IOException e) {
             return false;
           }
